@@ -1,0 +1,81 @@
+"""Functions on tensors, NumPy-spelled: ``softmax(x, axis=-1)``, ``cross_entropy(...)``, ...
+
+Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor methods.
+"""
+import numpy as np
+
+from .ops import Concatenate, CrossEntropy, LogSoftmax, LogSumExp, Relu, Sigmoid, Softmax, Stack, Tanh, Where
+from .tensor import Tensor, _operand
+
+
+def softmax(x, axis=-1, mask=None):
+    """Softmax along ``axis``; ``mask`` False (or a -inf logit) excludes an entry.
+
+    Saves only its output a; its VJP is ``a * (g - (g * a).sum(axis, keepdims=True))``.
+    """
+    return Softmax.apply(_tensor(x), _operand(mask), axis=axis)
+
+
+def log_softmax(x, axis=-1, mask=None):
+    """``x - logsumexp(x, axis)``, stable; saves only its output."""
+    return LogSoftmax.apply(_tensor(x), _operand(mask), axis=axis)
+
+
+def logsumexp(x, axis=-1, keepdims=False, mask=None):
+    """``log(sum(exp(x), axis))``, stable; its gradient is ``softmax(x)``."""
+    return LogSumExp.apply(_tensor(x), _operand(mask), axis=axis, keepdims=keepdims)
+
+
+def cross_entropy(logits, targets, reduction="mean", axis=-1):
+    """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Unnormalised scores; classes along ``axis``.
+    targets : array_like of int, or of float
+        Class indices (the logits' shape without ``axis``), or probabilities
+        (the logits' shape). Targets carry no gradient.
+    reduction : {"mean", "sum", "none"}
+        Average over rows, sum, or return the per-row losses.
+
+    The backward pass reads the softmax cached by the forward pass:
+    ``(softmax(z) - onehot(target)) * g / n``.
+    """
+    if isinstance(targets, Tensor) and targets.requires_grad:
+        raise ValueError(
+            "cross_entropy: targets that require grad are not supported; pass targets.detach(), "
+            "or write -(targets * log_softmax(logits)).sum(axis) to differentiate through them"
+        )
+    return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction)
+
+
+def relu(x):
+    return Relu.apply(_tensor(x))
+
+
+def tanh(x):
+    return Tanh.apply(_tensor(x))
+
+
+def sigmoid(x):
+    return Sigmoid.apply(_tensor(x))
+
+
+def where(cond, x, y):
+    """``x`` where ``cond`` is true, else ``y``; gradients flow to the branch taken."""
+    return Where.apply(np.asarray(_operand(cond), dtype=bool), x, y)
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis."""
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join tensors along a new axis."""
+    return Stack.apply(*tensors, axis=axis)
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)

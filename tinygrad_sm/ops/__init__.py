@@ -1,0 +1,22 @@
+"""Every primitive, one place each: forward, what it saves, and its VJP side by side.
+
+``REGISTRY`` is the one list of ops: the parametrized gradient tests, the
+visualizer's labels and the README's op table all read it, so adding an op here
+puts it under test.
+"""
+from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
+from .linalg import MatMul
+from .loss import CrossEntropy
+from .reduce import Max, Mean, Sum
+from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, Transpose
+from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP
+
+REGISTRY = (
+    Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast,
+    Sum, Mean, Max,
+    Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
+    MatMul,
+    Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy,
+)
+
+__all__ = [op.__name__ for op in REGISTRY] + ["REGISTRY"]

@@ -1,0 +1,207 @@
+"""Elementwise primitives. Exp, Sqrt, Tanh, Sigmoid and Relu save only their output."""
+import numpy as np
+
+from ..op import Op
+from .common import broadcast
+
+
+class Neg(Op):
+    """z = −x;  x̄ = −g"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.negative(x)
+
+    def vjp(self, g):
+        return (-g,)
+
+
+class Add(Op):
+    """z = x + y;  x̄ = g,  ȳ = g  (the engine sums broadcast axes away)"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return broadcast("add", np.add, x, y)
+
+    def vjp(self, g):
+        return g, g
+
+
+class Sub(Op):
+    """z = x − y;  x̄ = g,  ȳ = −g"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return broadcast("sub", np.subtract, x, y)
+
+    def vjp(self, g):
+        return g, (-g if self.needs(1) else None)
+
+
+class Mul(Op):
+    """z = x·y;  x̄ = g·y,  ȳ = g·x  (each factor is saved only if the other needs a grad)"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        out = broadcast("mul", np.multiply, x, y)
+        self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
+        return out
+
+    def vjp(self, g, x, y):
+        return (g * y if self.needs(0) else None), (g * x if self.needs(1) else None)
+
+
+class Div(Op):
+    """z = x / y;  x̄ = g / y,  ȳ = −g·z / y"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        out = broadcast("div", np.true_divide, x, y)
+        self.save(y=y, out=out if self.needs(1) else None)
+        return out
+
+    def vjp(self, g, y, out):
+        return (g / y if self.needs(0) else None), (-g * out / y if self.needs(1) else None)
+
+
+class Pow(Op):
+    """z = x ** y;  x̄ = g·y·x^(y−1),  ȳ = g·z·log x"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        out = broadcast("pow", np.power, x, y)
+        self.save(x=x, y=y if self.needs(0) else None, out=out if self.needs(1) else None)
+        return out
+
+    def vjp(self, g, x, y, out):
+        gx = g * y * x ** (y - 1) if self.needs(0) else None
+        gy = g * out * Log.apply(x) if self.needs(1) else None
+        return gx, gy
+
+
+class Exp(Op):
+    """z = eˣ;  x̄ = g·z"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        out = np.exp(x)
+        self.save(out=out)
+        return out
+
+    def vjp(self, g, out):
+        return (g * out,)
+
+
+class Log(Op):
+    """z = log x;  x̄ = g / x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save(x=x)
+        return np.log(x)
+
+    def vjp(self, g, x):
+        return (g / x,)
+
+
+class Sqrt(Op):
+    """z = √x;  x̄ = g / (2z)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        out = np.sqrt(x)
+        self.save(out=out)
+        return out
+
+    def vjp(self, g, out):
+        return (0.5 * g / out,)
+
+
+class Tanh(Op):
+    """z = tanh x;  x̄ = g·(1 − z²)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        out = np.tanh(x)
+        self.save(out=out)
+        return out
+
+    def vjp(self, g, out):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Op):
+    """z = 1 / (1 + e⁻ˣ);  x̄ = g·z·(1 − z)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        e = np.exp(-np.abs(x))  # never overflows; exact in both tails
+        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        self.save(out=out)
+        return out
+
+    def vjp(self, g, out):
+        return (g * out * (1 - out),)
+
+
+class Relu(Op):
+    """z = max(x, 0);  x̄ = g·[z > 0]"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        out = np.maximum(x, 0)
+        self.save(out=out)
+        return out
+
+    def vjp(self, g, out):
+        return (g * (out > 0),)
+
+
+class Where(Op):
+    """z = where(c, x, y);  x̄ = where(c, g, 0),  ȳ = where(c, 0, g)  (c is a constant)"""
+
+    __slots__ = ()
+
+    def forward(self, cond, x, y):
+        try:
+            out = np.where(cond, x, y)
+        except ValueError:
+            raise ValueError(
+                f"where: condition, x and y of shapes {np.shape(cond)}, {np.shape(x)} and "
+                f"{np.shape(y)} cannot be broadcast together"
+            ) from None
+        self.save(cond=np.asarray(cond, dtype=bool))
+        return out
+
+    def vjp(self, g, cond):
+        gx = Where.apply(cond, g, 0) if self.needs(1) else None
+        gy = Where.apply(cond, 0, g) if self.needs(2) else None
+        return None, gx, gy
+
+
+class Cast(Op):
+    """z = x.astype(to);  x̄ = g.astype(x.dtype)"""
+
+    __slots__ = ("to", "src")
+
+    def __init__(self, to):
+        self.to = to
+
+    def forward(self, x):
+        self.src = np.asarray(x).dtype
+        return np.asarray(x).astype(self.to)
+
+    def vjp(self, g):
+        return (g.astype(self.src),)

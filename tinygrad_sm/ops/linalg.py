@@ -1,0 +1,49 @@
+"""Matrix product, for 1-D, 2-D and batched (broadcast) operands."""
+import numpy as np
+
+from ..op import Op
+
+
+class MatMul(Op):
+    """z = x @ y;  x̄ = g @ yᵀ,  ȳ = xᵀ @ g
+
+    1-D operands are promoted to matrices (x to a row, y to a column) and the
+    gradient is squeezed back; the engine sums broadcast batch axes away.
+    """
+
+    __slots__ = ("x_vec", "y_vec")
+
+    def forward(self, x, y):
+        if np.ndim(x) == 0 or np.ndim(y) == 0:
+            raise ValueError(
+                f"matmul: operands need at least one axis, got shapes {np.shape(x)} and {np.shape(y)}"
+            )
+        try:
+            out = np.matmul(x, y)
+        except ValueError:
+            k_y = np.shape(y)[-2] if np.ndim(y) > 1 else np.shape(y)[0]
+            raise ValueError(
+                f"matmul: shapes {np.shape(x)} and {np.shape(y)} are not aligned "
+                f"({np.shape(x)[-1]} != {k_y}): the last axis of x must equal the "
+                f"second-to-last of y, and batch axes must broadcast"
+            ) from None
+        self.x_vec = np.ndim(x) == 1
+        self.y_vec = np.ndim(y) == 1
+        self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
+        return out
+
+    def vjp(self, g, x, y):
+        if self.y_vec:  # restore the squeezed n axis
+            g = g.reshape(g.shape + (1,))
+        if self.x_vec:  # restore the squeezed m axis
+            g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+        gx = gy = None
+        if self.needs(0):
+            gx = g @ (y.reshape(-1, 1) if self.y_vec else y).swapaxes(-1, -2)
+            if self.x_vec:
+                gx = gx.reshape(gx.shape[:-2] + gx.shape[-1:])
+        if self.needs(1):
+            gy = (x.reshape(1, -1) if self.x_vec else x).swapaxes(-1, -2) @ g
+            if self.y_vec:
+                gy = gy.reshape(gy.shape[:-1])
+        return gx, gy

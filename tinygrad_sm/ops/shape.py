@@ -1,0 +1,174 @@
+"""Shape primitives: they save shapes and indices, never arrays."""
+import numpy as np
+
+from ..op import Op
+from .common import single_axis
+
+
+class Reshape(Op):
+    """y = x.reshape(shape);  x̄ = g.reshape(x.shape)"""
+
+    __slots__ = ("to", "in_shape")
+
+    def __init__(self, shape):
+        self.to = shape
+
+    def forward(self, x):
+        self.in_shape = np.shape(x)
+        try:
+            return np.reshape(x, self.to)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape shape {self.in_shape} ({np.size(x)} elements) into "
+                f"{tuple(self.to)}; the sizes must match (one axis may be -1)"
+            ) from None
+
+    def vjp(self, g):
+        return (g.reshape(self.in_shape),)
+
+
+class Transpose(Op):
+    """y = x.transpose(axes);  x̄ = g.transpose(argsort(axes))"""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, x):
+        ndim = np.ndim(x)
+        axes = tuple(reversed(range(ndim))) if self.axes is None else tuple(self.axes)
+        if sorted(a % ndim if -ndim <= a < ndim else a for a in axes) != list(range(ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the {ndim} axes of shape {np.shape(x)}")
+        self.axes = tuple(a % ndim for a in axes)
+        return np.transpose(x, self.axes)
+
+    def vjp(self, g):
+        return (g.transpose(tuple(np.argsort(self.axes))),)
+
+
+class BroadcastTo(Op):
+    """y = broadcast_to(x, shape);  x̄ = g (the engine sums the broadcast axes)"""
+
+    __slots__ = ("to",)
+
+    def __init__(self, shape):
+        self.to = tuple(shape)
+
+    def forward(self, x):
+        try:
+            return np.broadcast_to(x, self.to)
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {np.shape(x)} to {self.to}") from None
+
+    def vjp(self, g):
+        return (g,)
+
+
+def _is_basic(index):
+    """Basic indexing (ints, slices, None, ...) and boolean masks touch each element once."""
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if isinstance(i, np.ndarray) and i.dtype != bool:
+            return False
+        if isinstance(i, (list, tuple)):
+            return False
+    return True
+
+
+class GetItem(Op):
+    """y = x[index];  x̄ = zeros(x.shape) with g added at index"""
+
+    __slots__ = ("index", "in_shape")
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        self.in_shape = np.shape(x)
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor of shape {self.in_shape})") from None
+
+    def vjp(self, g):
+        return (Scatter.apply(g, index=self.index, shape=self.in_shape),)
+
+
+class Scatter(Op):
+    """y = zeros(shape) with x added at index (GetItem's VJP);  x̄ = g[index]"""
+
+    __slots__ = ("index", "to")
+
+    def __init__(self, index, shape):
+        self.index = index
+        self.to = shape
+
+    def forward(self, x):
+        out = np.zeros(self.to, dtype=np.result_type(x))
+        if _is_basic(self.index):
+            out[self.index] = x
+        else:
+            np.add.at(out, self.index, x)  # repeated indices accumulate
+        return out
+
+    def vjp(self, g):
+        return (GetItem.apply(g, index=self.index),)
+
+
+class Concatenate(Op):
+    """y = concatenate(xs, axis);  x̄ᵢ = the i-th slice of g along axis"""
+
+    __slots__ = ("axis", "sizes")
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        if not xs:
+            raise ValueError("concatenate: needs at least one tensor")
+        self.axis = single_axis(self.axis, np.ndim(xs[0]), "concatenate")
+        try:
+            out = np.concatenate(xs, axis=self.axis)
+        except ValueError:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise ValueError(
+                f"concatenate: shapes {shapes} differ outside axis {self.axis}; all other axes must match"
+            ) from None
+        self.sizes = tuple(np.shape(x)[self.axis] for x in xs)
+        return out
+
+    def vjp(self, g):
+        lead = (slice(None),) * self.axis
+        grads, start = [], 0
+        for i, n in enumerate(self.sizes):
+            grads.append(g[lead + (slice(start, start + n),)] if self.needs(i) else None)
+            start += n
+        return tuple(grads)
+
+
+class Stack(Op):
+    """y = stack(xs, axis);  x̄ᵢ = g indexed at i along axis"""
+
+    __slots__ = ("axis", "count")
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        if not xs:
+            raise ValueError("stack: needs at least one tensor")
+        try:
+            out = np.stack(xs, axis=self.axis)
+        except ValueError:
+            shapes = ", ".join(str(np.shape(x)) for x in xs)
+            raise ValueError(f"stack: all shapes must be equal, got {shapes}") from None
+        except np.exceptions.AxisError:
+            raise np.exceptions.AxisError(self.axis, np.ndim(xs[0]) + 1, "stack") from None
+        self.axis = self.axis % out.ndim
+        self.count = len(xs)
+        return out
+
+    def vjp(self, g):
+        lead = (slice(None),) * self.axis
+        return tuple(g[lead + (i,)] if self.needs(i) else None for i in range(self.count))

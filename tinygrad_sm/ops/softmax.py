@@ -1,0 +1,175 @@
+"""Softmax, log_softmax and logsumexp as primitives.
+
+For a = softmax(z) the Jacobian is J = diag(a) − a aᵀ, a function of the output
+alone, and symmetric; so the VJP gᵀJ = a ∘ (g − ⟨g, a⟩) needs only the cached a
+and O(N) work. Nothing here ever builds J. The README derives it.
+"""
+import numpy as np
+
+from ..op import _OUT, Op
+from .common import single_axis
+from .elementwise import Exp, Where
+
+
+def shifted_exp(x, axis, mask):
+    """(z, e, s, m, dead) for the stable softmax along ``axis``.
+
+    z is x with excluded entries (mask False) at -inf; m its max along axis; e =
+    exp(z − m); s = Σ e. ``dead`` marks rows whose every entry is excluded: their
+    m is set to 0 and s to 1 so they give zeros, never 0/0.
+    """
+    z = x if mask is None else np.where(mask, x, -np.inf)
+    m = np.max(z, axis=axis, keepdims=True)
+    dead = None
+    if not np.isfinite(m).all():
+        dead = np.isneginf(m)
+        if dead.any():
+            m = np.where(dead, 0, m)
+        else:
+            dead = None
+    e = np.subtract(z, m)
+    np.exp(e, out=e)
+    s = np.sum(e, axis=axis, keepdims=True)
+    if dead is not None:
+        s = np.where(dead, 1, s)
+    return z, e, s, m, dead
+
+
+def softmax_vjp(g, a, axis):
+    """a ∘ (g − ⟨g, a⟩) on ndarrays: one vecdot, then subtract and multiply into one buffer."""
+    dot = np.expand_dims(np.vecdot(g, a, axis=axis), axis)
+    out = np.subtract(g, dot)
+    np.multiply(out, a, out=out)
+    return out
+
+
+def _check(x, mask, axis, op):
+    axis = single_axis(axis, np.ndim(x), op)
+    if np.shape(x)[axis] == 0:
+        raise ValueError(
+            f"{op}: axis {axis} of shape {np.shape(x)} has size 0; {op} needs at least one entry along its axis"
+        )
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.dtype != bool:
+            raise TypeError(f"{op}: mask must be boolean (True = keep), got dtype {mask.dtype}")
+        try:
+            if np.broadcast_shapes(mask.shape, np.shape(x)) != np.shape(x):
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"{op}: mask of shape {mask.shape} does not broadcast to the input's shape {np.shape(x)}"
+            ) from None
+    return axis, mask
+
+
+class Softmax(Op):
+    """a = exp(z) / Σ exp(z);  z̄ = a ∘ (g − ⟨g, a⟩)  (saves only a)"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x, mask):
+        self.axis, mask = _check(x, mask, self.axis, "softmax")
+        _, e, s, _, _ = shifted_exp(x, self.axis, mask)
+        np.multiply(e, 1 / s, out=e)
+        self.save(out=e)
+        return e
+
+    def vjp(self, g, out):
+        return SoftmaxVJP.apply(g, out, axis=self.axis), None
+
+    @classmethod
+    def of_output(cls, parent, out, axis):
+        """A softmax node whose output is the array ``out`` computed by another op
+        (logsumexp, cross_entropy), so that array can be differentiated under
+        ``create_graph`` exactly as if softmax had made it."""
+        node = cls(axis)
+        node.parents = (parent, None)
+        node.saved = {"out": out}
+        node.sources = {"out": _OUT}
+        node.shape, node.dtype = out.shape, out.dtype
+        node.site = node.locked = None
+        return node
+
+
+class SoftmaxVJP(Op):
+    """h = a ∘ (g − ⟨g, a⟩), softmax's VJP as an op, so backward can be differentiated.
+
+    ḡ = a ∘ (u − ⟨u, a⟩)   (J is symmetric: the same formula)
+    ā = u ∘ (g − ⟨g, a⟩) − g ⟨u, a⟩
+    """
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, g, a):
+        self.save(g=g if self.needs(1) else None, a=a)
+        return softmax_vjp(g, a, self.axis)
+
+    def vjp(self, u, g, a):
+        ax = self.axis
+        gg = SoftmaxVJP.apply(u, a, axis=ax) if self.needs(0) else None
+        ga = None
+        if self.needs(1):
+            ga = u * (g - (g * a).sum(axis=ax, keepdims=True)) - g * (u * a).sum(axis=ax, keepdims=True)
+        return gg, ga
+
+
+class LogSoftmax(Op):
+    """y = z − logsumexp(z);  z̄ = g − exp(y)·Σg  (saves only y, plus the keep-mask if masked)"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x, mask):
+        self.axis, mask = _check(x, mask, self.axis, "log_softmax")
+        z, _, s, m, dead = shifted_exp(x, self.axis, mask)
+        out = z - (m + np.log(s))
+        keep = None
+        if mask is not None or dead is not None:
+            keep = z > -np.inf
+            if dead is not None:
+                out = np.where(dead, 0, out)
+        self.save(out=out, keep=keep)
+        return out
+
+    def vjp(self, g, out, keep):
+        if keep is not None:
+            g = Where.apply(keep, g, 0)
+        return g - Exp.apply(out) * g.sum(axis=self.axis, keepdims=True), None
+
+
+class LogSumExp(Op):
+    """y = log Σ exp(z);  z̄ = g·softmax(z)  (saves the softmax it computed on the way)"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis=-1, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x, mask):
+        self.axis, mask = _check(x, mask, self.axis, "logsumexp")
+        _, e, s, m, _ = shifted_exp(x, self.axis, mask)
+        out = m + np.log(s)  # a fully excluded row has m = 0, s = 1: it gives 0
+        np.multiply(e, 1 / s, out=e)
+        self.save(p=e)
+        return out if self.keepdims else np.squeeze(out, self.axis)
+
+    def vjp(self, g, p):
+        if not self.keepdims:
+            g = g.reshape(p.shape[: self.axis] + (1,) + p.shape[self.axis + 1 :])
+        return g * p, None
+
+    def lift(self, name, value):
+        return _make(value, Softmax.of_output(self.parents[0], value, self.axis))
+
+
+from ..tensor import _make  # noqa: E402

@@ -1,0 +1,116 @@
+"""Function transforms built on ``grad``: vjp, jvp, jacobian, hessian."""
+import numpy as np
+
+from .engine import grad
+from .grad_mode import no_grad
+from .tensor import Tensor
+
+
+def _leaf(x):
+    """A tensor the transform can differentiate with respect to."""
+    if isinstance(x, Tensor) and x.requires_grad:
+        return x
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind != "f":
+        data = data.astype(np.float64)
+    return Tensor(data, requires_grad=True)
+
+
+def _zeros_for(gs, xs):
+    return tuple(Tensor(np.zeros(x.shape, x.dtype)) if g is None else g for g, x in zip(gs, xs))
+
+
+def vjp(f, *inputs, v=None, create_graph=False):
+    """``(f(*inputs), vᵀ J)``: the output and the gradient of ⟨v, f⟩ for each input.
+
+    ``v`` defaults to ones for a single-element output. Returns the output and a
+    tuple of gradients, one per input (zeros for inputs ``f`` does not use).
+    """
+    xs = [_leaf(x) for x in inputs]
+    out = f(*xs)
+    gs = grad(out, xs, v, create_graph=create_graph, allow_unused=True)
+    return (out if create_graph else out.detach()), _zeros_for(gs, xs)
+
+
+def jvp(f, inputs, tangents):
+    """``(f(*inputs), J t)``, forward-mode by the double-VJP trick.
+
+    ``u ↦ Jᵀu`` is linear in a dummy cotangent u, so differentiating it with respect
+    to u along t gives J t. ``inputs`` and ``tangents`` are a tensor each or
+    matching sequences.
+    """
+    single = not isinstance(inputs, (list, tuple))
+    xs = [_leaf(x) for x in ([inputs] if single else inputs)]
+    ts = [tangents] if single else list(tangents)
+    if len(ts) != len(xs):
+        raise ValueError(f"jvp: {len(xs)} inputs but {len(ts)} tangents")
+    ts = [t.data if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype) for t, x in zip(ts, xs)]
+    for i, (t, x) in enumerate(zip(ts, xs)):
+        if t.shape != x.shape:
+            raise ValueError(f"jvp: tangent {i} has shape {t.shape} but input {i} has shape {x.shape}")
+    out = f(*xs)
+    u = Tensor(np.zeros(out.shape, out.dtype), requires_grad=True)
+    gs = grad(out, xs, u, create_graph=True, allow_unused=True)
+    pairs = [(g, t) for g, t in zip(gs, ts) if g is not None and g.requires_grad]
+    if not pairs:
+        return out.detach(), Tensor(np.zeros(out.shape, out.dtype))
+    (jt,) = grad([g for g, _ in pairs], [u], [t for _, t in pairs], allow_unused=True)
+    return out.detach(), (Tensor(np.zeros(out.shape, out.dtype)) if jt is None else jt)
+
+
+def jacobian(f, x, vectorize=False):
+    """The Jacobian of ``f`` at ``x``, shaped ``f(x).shape + x.shape``.
+
+    By default one backward pass per output element, through one recorded graph.
+    ``vectorize=True`` does it in a single backward: it evaluates ``f`` once on
+    ``m`` stacked copies of ``x`` (m = output size) and backpropagates the identity
+    as a batch of cotangents. That is exact only if ``f`` treats a leading axis as
+    a batch (elementwise ops, softmax along the last axis, ``x @ W``); the batched
+    output is checked against ``f(x)`` and a mismatch raises.
+    """
+    x = _leaf(x)
+    if vectorize:
+        return _jacobian_batched(f, x)
+    out = f(x)
+    rows = np.zeros((out.size,) + x.shape, dtype=x.dtype)
+    seed = np.zeros(out.size, dtype=out.dtype)
+    for i in range(out.size):
+        seed[i] = 1
+        last = i == out.size - 1
+        (g,) = grad(out, [x], seed.reshape(out.shape), retain_graph=not last, allow_unused=True)
+        seed[i] = 0
+        if g is not None:
+            rows[i] = g.data
+    return Tensor(rows.reshape(out.shape + x.shape))
+
+
+def _jacobian_batched(f, x):
+    with no_grad():
+        ref = f(Tensor(x.data))
+    m = ref.size
+    batch = Tensor(np.broadcast_to(x.data, (m,) + x.shape), requires_grad=True)
+    out = f(batch)
+    if out.shape != (m,) + ref.shape or not np.allclose(out.data, ref.data[None], rtol=1e-12, atol=0, equal_nan=True):
+        raise ValueError(
+            f"jacobian(vectorize=True): f on {m} stacked copies of x gave shape {out.shape}, expected "
+            f"{(m,) + ref.shape} with every row equal to f(x); f does not treat the leading axis as a "
+            f"batch, so use vectorize=False"
+        )
+    seeds = np.eye(m, dtype=out.dtype).reshape(out.shape)
+    (g,) = grad(out, [batch], seeds, allow_unused=True)
+    rows = np.zeros((m,) + x.shape, x.dtype) if g is None else g.data
+    return Tensor(rows.reshape(ref.shape + x.shape))
+
+
+def hessian(f, x):
+    """The Hessian of a single-element ``f`` at ``x``, shaped ``x.shape + x.shape``.
+
+    The Jacobian of the gradient: the gradient is computed with ``create_graph=True``
+    and differentiated again (every VJP in tinygrad_sm is itself differentiable).
+    """
+
+    def gradient(x):
+        (g,) = grad(f(x), [x], create_graph=True, allow_unused=True)
+        return Tensor(np.zeros(x.shape, x.dtype)) if g is None else g
+
+    return jacobian(gradient, x)
