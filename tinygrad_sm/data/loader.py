@@ -1,0 +1,31 @@
+"""Splitting and minibatching ndarray datasets."""
+import numpy as np
+
+from ..creation import _rng
+
+
+def train_test_split(X, y, test_size=0.2, rng=0):
+    """Shuffle, then hold out ``test_size`` (a fraction or a count) for testing.
+
+    Returns ``X_train, X_test, y_train, y_test`` like scikit-learn.
+    """
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)}")
+    n_test = int(round(test_size * n)) if isinstance(test_size, float) else int(test_size)
+    if not 0 <= n_test < n:
+        raise ValueError(f"train_test_split: test_size {test_size} leaves no training data out of {n} rows")
+    order = _rng(rng).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def minibatches(X, y, batch_size, shuffle=True, rng=None):
+    """Yield ``(X_batch, y_batch)`` covering the data once; reshuffled on every call."""
+    n = len(X)
+    if batch_size <= 0:
+        raise ValueError(f"minibatches: batch_size must be positive, got {batch_size}")
+    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        yield X[idx], y[idx]

@@ -1,0 +1,71 @@
+"""Seeded generators for the classic 2-D toy classification sets (NumPy only)."""
+import numpy as np
+
+from ..creation import _rng
+
+
+def _finish(X, y, rng, dtype):
+    order = rng.permutation(len(y))
+    return X[order].astype(dtype), y[order].astype(np.int64)
+
+
+def spiral(n_per_class=100, n_classes=3, noise=0.2, rng=0, dtype=np.float32):
+    """The CS231n spiral: ``n_classes`` arms of ``n_per_class`` points each.
+
+    Arm j: radius r ∈ [0, 1], angle ``4j + 4r`` plus Gaussian noise of std ``noise``.
+    A linear classifier gets about half of the 3-arm set right; a small MLP all of it.
+    Returns ``(X, y)``: float array ``(n, 2)``, int labels ``(n,)``.
+    """
+    gen = _rng(rng)
+    X = np.zeros((n_per_class * n_classes, 2))
+    y = np.zeros(n_per_class * n_classes, dtype=np.int64)
+    for j in range(n_classes):
+        ix = slice(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1, n_per_class)
+        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + gen.standard_normal(n_per_class) * noise
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    return _finish(X, y, gen, dtype)
+
+
+def moons(n=200, noise=0.1, rng=0, dtype=np.float32):
+    """Two interleaving half circles (class 0 on top), with Gaussian noise."""
+    gen = _rng(rng)
+    n0 = n // 2
+    t0 = np.linspace(0, np.pi, n0)
+    t1 = np.linspace(0, np.pi, n - n0)
+    X = np.r_[np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]]
+    y = np.r_[np.zeros(n0), np.ones(n - n0)]
+    X = X + gen.standard_normal(X.shape) * noise
+    return _finish(X, y, gen, dtype)
+
+
+def circles(n=200, noise=0.05, factor=0.5, rng=0, dtype=np.float32):
+    """A circle inside a circle (inner radius ``factor``); class 1 is the inner one."""
+    gen = _rng(rng)
+    n0 = n // 2
+    t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
+    t1 = np.linspace(0, 2 * np.pi, n - n0, endpoint=False)
+    X = np.r_[np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]]
+    y = np.r_[np.zeros(n0), np.ones(n - n0)]
+    X = X + gen.standard_normal(X.shape) * noise
+    return _finish(X, y, gen, dtype)
+
+
+def blobs(n=300, centers=3, std=0.6, rng=0, dtype=np.float32):
+    """Gaussian blobs around ``centers`` points evenly spaced on a circle of radius 2."""
+    gen = _rng(rng)
+    angles = 2 * np.pi * np.arange(centers) / centers
+    means = 2 * np.c_[np.cos(angles), np.sin(angles)]
+    y = np.arange(n) % centers
+    X = means[y] + gen.standard_normal((n, 2)) * std
+    return _finish(X, y, gen, dtype)
+
+
+def xor(n=200, noise=0.1, rng=0, dtype=np.float32):
+    """Points around the four corners of a square; the label is the XOR of the signs."""
+    gen = _rng(rng)
+    corners = gen.integers(0, 2, (n, 2))
+    X = (2 * corners - 1) * 1.0 + gen.standard_normal((n, 2)) * noise * 2
+    y = corners[:, 0] ^ corners[:, 1]
+    return _finish(X, y, gen, dtype)

@@ -1,0 +1,129 @@
+"""Layers: Linear, Sequential, activations, Dropout, MLP."""
+import numpy as np
+
+from ..creation import _rng
+from ..ops import LogSoftmax as _LogSoftmax
+from ..ops import Mul, Relu, Sigmoid as _Sigmoid, Softmax as _Softmax, Tanh as _Tanh
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    """``y = x @ weight + bias``, weight of shape ``(in_features, out_features)``.
+
+    Initialised like PyTorch: uniform on ±1/√in_features (fan-in scaled), from
+    ``rng`` (a seed or a ``np.random.Generator``).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float32):
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: sizes must be positive, got {in_features} -> {out_features}")
+        gen = _rng(rng)
+        bound = 1.0 / np.sqrt(in_features)
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(gen.uniform(-bound, bound, (in_features, out_features)), dtype=dtype)
+        self.bias = Parameter(gen.uniform(-bound, bound, out_features), dtype=dtype) if bias else None
+
+    def forward(self, x):
+        y = x @ self.weight
+        return y if self.bias is None else y + self.bias
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
+
+
+class Sequential(Module):
+    """Applies its modules in order; ``Sequential(a, b)[0] is a``."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+
+class ReLU(Module):
+    def forward(self, x):
+        return Relu.apply(x)
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return _Tanh.apply(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x):
+        return _Sigmoid.apply(x)
+
+
+class Softmax(Module):
+    def __init__(self, axis=-1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        return _Softmax.apply(x, None, axis=self.axis)
+
+    def extra_repr(self):
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Softmax):
+    def forward(self, x):
+        return _LogSoftmax.apply(x, None, axis=self.axis)
+
+
+class Dropout(Module):
+    """Zero each entry with probability ``p`` in training mode (scaling the rest by
+    1/(1−p)); the identity in eval mode."""
+
+    def __init__(self, p=0.5, rng=None):
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = p
+        self.rng = _rng(rng)
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        return Mul.apply(x, keep.astype(x.dtype) * np.asarray(1 / (1 - self.p), x.dtype))
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+
+
+class MLP(Sequential):
+    """``MLP([2, 16, 16, 3], activation="relu")``: Linear layers with an activation
+    between them (none after the last, which gives logits)."""
+
+    def __init__(self, sizes, activation="relu", rng=None, dtype=np.float32, dropout=0.0):
+        if len(sizes) < 2:
+            raise ValueError(f"MLP: needs at least an input and an output size, got {list(sizes)}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        gen = _rng(rng)
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(Linear(a, b, rng=gen, dtype=dtype))
+            if i < len(sizes) - 2:
+                layers.append(ACTIVATIONS[activation]())
+                if dropout:
+                    layers.append(Dropout(dropout, rng=gen))
+        super().__init__(*layers)
+        self.sizes = list(sizes)

@@ -1,0 +1,6 @@
+"""Optimizers: ``SGD``, ``Adam``, ``AdamW``; updates are in place on the parameter arrays."""
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]

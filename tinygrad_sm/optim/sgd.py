@@ -1,0 +1,29 @@
+"""Stochastic gradient descent with momentum, Nesterov and weight decay (PyTorch's rule)."""
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """``g ← ∇ + λw;  b ← μb + g;  w ← w − lr·(g + μb if nesterov else b)``."""
+
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, check_finite=True):
+        super().__init__(params, lr, check_finite)
+        if momentum < 0 or weight_decay < 0:
+            raise ValueError(f"SGD: momentum and weight_decay must be >= 0, got {momentum}, {weight_decay}")
+        if nesterov and momentum == 0:
+            raise ValueError("SGD: nesterov needs momentum > 0")
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+
+    def _update(self, state, w, g):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            buf = state.get("momentum")
+            if buf is None:
+                buf = state["momentum"] = np.array(g, copy=True)
+            else:
+                buf *= self.momentum
+                buf += g
+            g = g + self.momentum * buf if self.nesterov else buf
+        w -= self.lr * g
