@@ -133,6 +133,12 @@ class Tensor:
             extra.append("requires_grad=True")
         return f"Tensor({body}, {', '.join(extra)})"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter: the values, and the backward graph of a tensor made by recorded ops."""
+        from .viz.notebook import tensor_bundle
+
+        return tensor_bundle(self)
+
     # --- graph ---------------------------------------------------------------
     def backward(self, grad=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.

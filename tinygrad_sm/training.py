@@ -25,6 +25,15 @@ def accuracy(model, X, y):
     return float((predict(model, X) == y).mean()) if len(y) else float("nan")
 
 
+def traced_step(model, X, y):
+    """One training step's forward and backward, without the update, keeping the graph
+    (``retain_graph=True``) so it can be drawn with what every node saved."""
+    model.zero_grad()
+    loss = cross_entropy(model(Tensor(X)), y)
+    loss.backward(retain_graph=True)
+    return loss
+
+
 def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None):
     """Train ``model`` with ``optimizer`` on softmax cross-entropy.
 

@@ -2,11 +2,8 @@
 import argparse
 import sys
 
-from . import train
-
-
-class UsageError(Exception):
-    """A bad argument: reported as one line, exit code 2."""
+from . import graph, train
+from .errors import UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -14,7 +11,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
-COMMANDS = {"train": train}
+COMMANDS = {"train": train, "graph": graph}
 
 
 def build_parser():

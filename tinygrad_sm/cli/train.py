@@ -7,6 +7,8 @@ import time
 
 import numpy as np
 
+from .errors import UsageError
+
 # Sensible settings per dataset; every one can be overridden on the command line.
 PRESETS = {
     "spiral": dict(hidden=100, layers=1, lr=0.01, epochs=500, batch_size=256),
@@ -38,8 +40,6 @@ def add_parser(sub):
 
 def config_from(args):
     """The resolved run configuration, with argument checks (a ``UsageError`` each)."""
-    from . import UsageError
-
     cfg = dict(PRESETS[args.dataset])
     for key in ("hidden", "layers", "lr", "epochs", "batch_size"):
         if getattr(args, key) is not None:
@@ -70,8 +70,6 @@ def config_from(args):
 
 def load_dataset(name, seed):
     from ..data import DATASETS
-    from . import UsageError
-
     try:
         return DATASETS[name](rng=seed) if name != "digits" else DATASETS[name]()
     except ImportError as e:
@@ -146,8 +144,23 @@ def run(args):
         decision_boundary(model, X_train, y_train, os.path.join(out, "decision_boundary.png"),
                           title=f"{title}: test accuracy {final['test_accuracy']:.3f}", X_test=X_test, y_test=y_test)
         written.append("decision_boundary.png")
+    written.append(_step_graph(model, X_train, y_train, cfg["batch_size"], out))
     if not args.quiet:
         print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "
               f"({seconds:.2f} s)")
         print(f"wrote {', '.join(written)} to {out}/")
     return 0
+
+
+def _step_graph(model, X, y, batch_size, out):
+    """The backward graph of one more step (no update), as SVG; DOT source without Graphviz."""
+    from ..training import traced_step
+    from ..viz import GraphvizNotFound, render
+
+    loss = traced_step(model, X[:batch_size], y[:batch_size])
+    try:
+        render(loss, os.path.join(out, "backward_graph.svg"), params=model)
+        return "backward_graph.svg"
+    except GraphvizNotFound:
+        render(loss, os.path.join(out, "backward_graph.dot"), params=model)
+        return "backward_graph.dot (install Graphviz to render it)"

@@ -1,0 +1,160 @@
+"""Pictures of the graph: the DOT text says the right things, and Graphviz renders it."""
+import os
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import tinygrad_sm as tg
+from tinygrad_sm import nn, viz
+from tinygrad_sm.cli import main
+
+
+@pytest.fixture
+def classifier():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(2, 3, rng=0))
+    x = tg.Tensor(rng.standard_normal((4, 2)).astype(np.float32))
+    probs = model(x).softmax(axis=-1)
+    loss = -(probs.log() * np.eye(3, dtype=np.float32)[[0, 1, 2, 0]]).sum() / 4
+    return loss, model, probs
+
+
+def test_backward_dot_names_every_op_what_it_saved_and_gradient_shapes(classifier):
+    loss, model, probs = classifier
+    src = viz.draw_graph(loss, params=model).source
+    for op in ("SoftmaxBackward", "LogBackward", "MatMulBackward", "AddBackward", "SumBackward", "DivBackward"):
+        assert src.count(f'label="{op}') == 1, op
+    assert "saved out: (4, 3) float32, 48 B" in src  # the softmax's only saved array
+    assert "saved x: (4, 3) float32, 48 B" in src  # log saves its input: the same probabilities
+    assert 'label=" (4, 3)"' in src and 'label=" grad ()"' in src
+    assert "0.weight\n(2, 3) float32\nAccumulateGrad" in src and "0.bias" in src
+    assert 'label="0: Linear(2, 3, bias=True)"' in src  # one cluster per module
+    assert 'fillcolor="#ffe0b2"' in src and 'fillcolor="#c8e6c9"' in src  # softmax and parameter styles
+
+
+def test_footer_compares_saved_bytes_with_the_explicit_jacobian(classifier):
+    loss, model, _ = classifier
+    src = viz.draw_graph(loss).source
+    # 4 rows of 3 classes, float32: the softmax saves 48 B; J would be 4*3*3*4 = 144 B.
+    assert "SoftmaxBackward (4, 3): saves 48 B; its explicit Jacobian diag(a) - a a^T would need 144 B" in src
+    assert "(B*N^2*itemsize = 4*3^2*4)" in src
+    # log saves its input, the very array softmax saved: counted once.
+    distinct = {id(a): a for n in tg.engine.toposort([loss.grad_fn]) for a in n.saved_arrays().values()}
+    total = sum(a.nbytes for a in distinct.values())
+    assert total < sum(n.saved_bytes() for n in tg.engine.toposort([loss.grad_fn]))
+    assert f"cached for backward: {total} B in {len(distinct)} distinct saved arrays" in src
+
+
+def test_grad_norms_after_backward_and_freed_nodes(classifier):
+    loss, model, _ = classifier
+    loss.backward(retain_graph=True)
+    src = viz.draw_graph(loss, params=model).source
+    norm = np.linalg.norm(model[0].weight.grad.data)
+    assert f"|grad| = {norm:.4g}" in src
+    loss.backward()  # frees the graph
+    assert "saved: freed by backward" in viz.draw_graph(loss).source
+
+
+def test_drawing_changes_nothing(classifier):
+    loss, model, probs = classifier
+    before = {k: v for k, v in probs.grad_fn.saved.items()}
+    viz.draw_graph(loss, params=model)
+    viz.draw_graph(loss, kind="forward", params=model, show_values=True)
+    assert probs.grad_fn.saved == before and model[0].weight.grad is None
+
+
+def test_forward_graph_shows_tensors_with_shape_and_dtype_styled_by_role(classifier):
+    loss, model, _ = classifier
+    src = viz.draw_graph(loss, kind="forward", params=model).source
+    assert 'label="Softmax\naxis=1"' in src and "shape=ellipse" in src
+    assert 'label="(4, 3) float32"' in src  # an intermediate
+    assert 'label="output (4, 3) float32"' not in src and 'label="output () float32"' in src
+    assert "constant (4, 2) float32" in src  # the input batch, saved by the matmul for W's gradient
+    assert "0.weight\n(2, 3) float32" in src
+    for look in ('fillcolor="#c8e6c9"', 'fillcolor="#f8bbd0"', 'fillcolor="#ffffff"', 'fillcolor="#f5f5f5"'):
+        assert look in src
+
+
+def test_show_values_prints_small_values_micrograd_style():
+    a = tg.Tensor(2.0, requires_grad=True)
+    b = tg.Tensor(-3.0, requires_grad=True)
+    out = (a * b).tanh()
+    out.backward()
+    src = viz.draw_graph(out, show_values=True, params={"a": a, "b": b}).source
+    assert "a\n() float64\nAccumulateGrad" in src
+    assert f"grad {a.grad.item():.4g}" in src and "data -3" in src and f"data {out.item():.4g}" in src
+
+
+def test_a_100000_node_chain_draws_capped_without_recursion():
+    x = tg.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0 + 0.0
+    src = viz.draw_graph(y, max_nodes=100).source
+    assert "... 99900 more backward nodes not drawn (max_nodes=100)" in src
+    assert src.count("Backward") <= 101
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf"])
+def test_render_for_real(classifier, tmp_path, suffix):
+    loss, model, _ = classifier
+    path = viz.render(loss, tmp_path / f"g{suffix}", params=model)
+    data = open(path, "rb").read()
+    if suffix == ".svg":
+        root = ET.fromstring(data)
+        assert root.tag.endswith("svg")
+        assert b"SoftmaxBackward" in data
+    elif suffix == ".png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    else:
+        assert data[:5] == b"%PDF-"
+
+
+def test_without_dot_the_source_works_and_rendering_says_how_to_install(classifier, tmp_path, monkeypatch):
+    loss, _, _ = classifier
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    assert "SoftmaxBackward" in open(viz.render(loss, tmp_path / "g.dot")).read()
+    with pytest.raises(viz.GraphvizNotFound, match="apt-get install graphviz"):
+        viz.render(loss, tmp_path / "g.svg")
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="draw_graph"):
+        viz.draw_graph(np.ones(2))
+    with pytest.raises(ValueError, match="kind"):
+        viz.draw_graph(tg.Tensor(1.0), kind="sideways")
+    with pytest.raises(ValueError, match="suffix"):
+        viz.render(tg.Tensor(1.0), "graph.jpg")
+
+
+def test_jupyter_shows_values_and_graph_inline(classifier):
+    loss, model, _ = classifier
+    bundle = loss._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(loss)
+    assert "<pre>" in bundle["text/html"] and "<svg" in bundle["text/html"]
+    assert "text/html" not in tg.Tensor([1.0])._repr_mimebundle_()  # no graph, no picture
+    assert "image/svg+xml" in viz.draw_graph(loss)._repr_mimebundle_()
+
+
+def test_graph_command_draws_a_training_step_and_a_file(tmp_path, capsys):
+    assert main(["graph", "--dataset", "spiral", "--hidden", "16", "--out", str(tmp_path / "a")]) == 0
+    for kind in ("backward", "forward"):
+        ET.parse(tmp_path / "a" / f"{kind}_graph.svg")
+    src = open(tmp_path / "a" / "backward_graph.svg").read()
+    assert "CrossEntropyBackward" in src and "0.weight" in src and "|grad|" in src
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "softmax_classifier_graph.py")
+    assert main(["graph", "--expr", example, "--kind", "backward", "--format", "png", "--out", str(tmp_path / "b")]) == 0
+    assert (tmp_path / "b" / "backward_graph.png").read_bytes()[:4] == b"\x89PNG"
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = 1\n")
+    capsys.readouterr()
+    assert main(["graph", "--expr", str(bad), "--out", str(tmp_path / "c")]) == 2
+    assert "named `out`" in capsys.readouterr().err
+
+
+def test_train_writes_the_backward_graph_of_a_step(tmp_path):
+    assert main(["train", "--dataset", "blobs", "--epochs", "2", "--quiet", "--out", str(tmp_path)]) == 0
+    svg = (tmp_path / "backward_graph.svg").read_text()
+    ET.fromstring(svg)
+    assert "CrossEntropyBackward" in svg

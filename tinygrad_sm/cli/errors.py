@@ -1,0 +1,2 @@
+class UsageError(Exception):
+    """A bad argument or environment: reported as one line, exit code 2."""

@@ -1,0 +1,85 @@
+"""The backward graph: one box per VJP node, what it saved, gradient shapes on the edges."""
+import numpy as np
+from graphviz import Digraph, nohtml
+
+from ..tensor import Tensor
+from . import style
+from .clusters import emit, owner_of
+from .collect import leaves_of, walk
+from .labels import SOFTMAX_FAMILY, nbytes_str, op_params, shape_str, values_str
+from .legend import footer
+
+
+def backward_graph(roots, names, owners, show_saved=True, show_values=False, show_grads=True,
+                   max_nodes=500, rankdir="TB"):
+    nodes, left_out = walk(roots, max_nodes)
+    kept = {n: f"n{i}" for i, n in enumerate(nodes)}
+    leaves = leaves_of(nodes, roots)
+    leaf_ids = {id(t): f"l{i}" for i, t in enumerate(leaves)}
+    dot = Digraph("backward", graph_attr={**style.GRAPH, "rankdir": rankdir}, node_attr=style.NODE,
+                  edge_attr=style.EDGE)
+    entries = []
+    for node, nid in kept.items():
+        label = [node.name] + op_params(node) + (_saved_lines(node, show_values) if show_saved else [])
+        look = style.SOFTMAX_OP if type(node).__name__ in SOFTMAX_FAMILY else style.OP
+        entries.append((nid, "\n".join(label), look, owner_of(node, owners)))
+    for t in leaves:
+        name = names.get(id(t))
+        label = [name or "leaf", f"{shape_str(t.shape)} {t.dtype}", "AccumulateGrad"]
+        if show_grads and t.grad is not None:
+            label.append(f"|grad| = {float(np.linalg.norm(t.grad.data)):.4g}")
+        if show_values:
+            label += _values_lines(t)
+        owner = owners[id(t)][0] if id(t) in owners else None
+        entries.append((leaf_ids[id(t)], "\n".join(label), style.PARAMETER if name else style.LEAF, owner))
+    emit(dot, entries, owners)
+
+    for i, r in enumerate(roots):
+        label = [f"output {shape_str(r.shape)} {r.dtype}"]
+        if show_values and values_str(r.data) is not None:
+            label.append(f"data {values_str(r.data)}")
+        dot.node(f"r{i}", nohtml("\n".join(label)), **style.OUTPUT)
+        target = kept.get(r._node) if r._node is not None else leaf_ids.get(id(r))
+        if target is not None:
+            dot.edge(f"r{i}", target, label=nohtml(f" grad {shape_str(r.shape)}"))
+    cut = False
+    for node, nid in kept.items():
+        for p in node.parents:
+            if p is None:
+                continue
+            if isinstance(p, Tensor):
+                dot.edge(nid, leaf_ids[id(p)], label=nohtml(f" {shape_str(p.shape)}"))
+            elif p in kept:
+                dot.edge(nid, kept[p], label=nohtml(f" {shape_str(p.shape)}"))
+            else:
+                cut = True
+                dot.edge(nid, "cut", style="dashed")
+    if cut:
+        dot.node("cut", nohtml(f"... {left_out} more backward nodes not drawn (max_nodes={max_nodes})"),
+                 **style.CUT)
+    dot.attr(label=nohtml(footer(nodes, left_out)))
+    return dot
+
+
+def _saved_lines(node, show_values):
+    if node.saved is None:
+        return ["saved: freed by backward"]
+    arrays = node.saved_arrays()
+    if not arrays:
+        return ["saves nothing"]
+    lines = []
+    for k, v in arrays.items():
+        line = f"saved {k}: {shape_str(v.shape)} {v.dtype}, {nbytes_str(v.nbytes)}"
+        if show_values and values_str(v) is not None:
+            line += f" = {values_str(v)}"
+        lines.append(line)
+    return lines
+
+
+def _values_lines(t):
+    lines = []
+    if values_str(t.data) is not None:
+        lines.append(f"data {values_str(t.data)}")
+    if t.grad is not None and values_str(t.grad.data) is not None:
+        lines.append(f"grad {values_str(t.grad.data)}")
+    return lines

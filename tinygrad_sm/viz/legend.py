@@ -1,0 +1,23 @@
+"""The footer under a backward graph: bytes cached, and the Jacobians softmax never built."""
+from .labels import jacobian_bytes, nbytes_str, shape_str
+
+
+def footer(nodes, left_out):
+    distinct = {id(a): a for n in nodes for a in n.saved_arrays().values()}  # nodes may share an array
+    total = sum(a.nbytes for a in distinct.values())
+    lines = [f"cached for backward: {nbytes_str(total)} in {len(distinct)} distinct saved arrays"
+             + (" (of the nodes drawn)" if left_out else "")]
+    for node in nodes:
+        jac = jacobian_bytes(node)
+        if jac is None:
+            continue
+        need, rows, n = jac
+        saved = node.saved_bytes()
+        held = nbytes_str(saved) if node.saved is not None else "freed"
+        lines.append(
+            f"{node.name} {shape_str(node.parents[0].shape)}: saves {held}; its explicit Jacobian "
+            f"diag(a) - a a^T would need {nbytes_str(need)} (B*N^2*itemsize = {rows}*{n}^2*{node.dtype.itemsize})"
+        )
+    if any(n.saved is None for n in nodes):
+        lines.append("(freed nodes released their arrays in backward; draw before it, or pass retain_graph=True)")
+    return "\\l".join(lines) + "\\l"

@@ -1,0 +1,35 @@
+"""Writing pictures to files; a clear error when Graphviz's ``dot`` is missing."""
+import os
+
+import graphviz
+
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+class GraphvizNotFound(RuntimeError):
+    """Rendering needs Graphviz's ``dot`` program."""
+
+
+def write(dot, path):
+    """Write ``dot`` to ``path`` in the format its suffix names (.svg .png .pdf .dot)."""
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"render: unknown suffix {suffix!r} in {path}; use one of {sorted(FORMATS)}")
+    if FORMATS[suffix] == "dot":
+        with open(path, "w") as f:
+            f.write(dot.source)
+        return path
+    with open(path, "wb") as f:
+        f.write(pipe(dot, FORMATS[suffix]))
+    return path
+
+
+def pipe(dot, fmt):
+    try:
+        return dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFound(
+            f"rendering {fmt} needs Graphviz's 'dot' program, which is not on PATH: install it with "
+            f"'apt-get install graphviz' (or 'bash setup.sh'), 'brew install graphviz' or 'conda install "
+            f"graphviz'; the DOT source (.source, or a .dot path) works without it"
+        ) from None
