@@ -6,6 +6,8 @@ returns for a broadcast input is summed back to the input's shape here, once,
 for every op. Without ``retain_graph`` each node drops its saved arrays as soon
 as its VJP has run.
 """
+import operator
+
 import numpy as np
 
 from .grad_mode import STATE, enable_grad
@@ -116,22 +118,22 @@ def _seeds(roots, grads, create_graph, where):
 
 
 def toposort(roots):
-    """Nodes reachable from ``roots``, every node after all of its parents (iterative DFS)."""
-    order, seen = [], set()
-    stack = [(n, False) for n in roots]
+    """Nodes reachable from ``roots``, every node after all of its parents.
+
+    A node is always created after its parents, so creation order is a topological
+    order: collect what is reachable (iteratively), then sort by sequence number.
+    """
+    seen = set(roots)
+    stack = list(seen)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for p in node.parents:
-            if p is not None and not isinstance(p, Tensor) and p not in seen:
-                stack.append((p, False))
-    return order
+        for p in stack.pop().parents:
+            if p is not None and p not in seen and not isinstance(p, Tensor):
+                seen.add(p)
+                stack.append(p)
+    return sorted(seen, key=_seq)
+
+
+_seq = operator.attrgetter("seq")
 
 
 def _walk(roots, seeds, retain, create_graph, capture):
@@ -188,7 +190,15 @@ def _run(order, grads, leaves, retain, create_graph, wanted, found):
                     gp = unbroadcast(gp, p.shape, node)
                 if gp.dtype != p.dtype:
                     gp = gp.astype(p.dtype)
-                _add(p, gp, grads, leaves)
+                if isinstance(p, Tensor):
+                    entry = leaves.get(id(p))
+                    if entry is None:
+                        leaves[id(p)] = [p, gp]
+                    else:
+                        entry[1] = entry[1] + gp
+                else:
+                    prev = grads.get(p)
+                    grads[p] = gp if prev is None else prev + gp
         if not retain:
             if anomaly:
                 finished.append(node)  # keep the graph intact until no error can come
@@ -199,6 +209,7 @@ def _run(order, grads, leaves, retain, create_graph, wanted, found):
 
 
 def _add(key, g, grads, leaves):
+    """Accumulate a root's seed gradient (the loop in ``_run`` inlines the same steps)."""
     if isinstance(key, Tensor):
         entry = leaves.get(id(key))
         if entry is None:
@@ -231,20 +242,23 @@ def unbroadcast(g, shape, node):
     """Sum ``g`` over the axes broadcasting added, so it has ``shape``; then check it."""
     lead = g.ndim - len(shape)
     if lead >= 0:
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-        )
-        if axes:
-            g = g.sum(axis=axes, keepdims=True)
-        if int(np.prod(g.shape)) == int(np.prod(shape)):
-            return g.reshape(shape)
+        plain = type(g) is np.ndarray  # ndarrays skip NumPy's Python-level sum wrapper
+        if lead:  # summing leading axes away gives a fresh array, not a view
+            axes = tuple(range(lead))
+            g = np.add.reduce(g, axis=axes) if plain else g.sum(axis=axes)
+        ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if ones:
+            g = np.add.reduce(g, axis=ones, keepdims=True) if plain else g.sum(axis=ones, keepdims=True)
+        if g.shape == shape:
+            return g
     raise RuntimeError(f"internal error: {node.name} returned a gradient of shape {g.shape} for an input of shape {shape}")
 
 
 def _own(g, handed):
     """A gradient array no one else holds: copy views, read-only arrays, and arrays already handed out."""
-    g = np.asarray(g)
-    if g.base is not None or not g.flags.writeable or id(g) in handed:
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.base is not None or id(g) in handed or not g.flags.writeable:
         g = g.copy()
     handed.add(id(g))
     return g

@@ -17,6 +17,7 @@ ops' ``apply``. Plain ``backward()`` passes it ndarrays, so it runs at NumPy spe
 and records nothing; ``create_graph=True`` passes it tensors (see ``lifted``), so
 the backward pass is itself recorded.
 """
+import itertools
 import os
 import sys
 
@@ -27,6 +28,7 @@ from .tensor import Tensor, _make
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _OUT = -1  # ``sources`` marker: this saved array is the op's output
+_sequence = itertools.count()  # creation order: a node is always made after its parents
 
 # Arrays a live node has write-protected, with how many nodes hold each one.
 # Keyed by id(): an array in here is referenced by a node, so its id is stable.
@@ -36,7 +38,7 @@ _locks = {}
 class Op:
     """Base class of every primitive; an instance is a node of the backward graph."""
 
-    __slots__ = ("parents", "saved", "sources", "shape", "dtype", "site", "locked", "__weakref__")
+    __slots__ = ("parents", "saved", "sources", "shape", "dtype", "site", "locked", "seq", "__weakref__")
     differentiable = True  # False for ops whose output never carries a gradient
 
     @classmethod
@@ -59,35 +61,59 @@ class Op:
                 else:
                     parents.append(None)
             else:
-                arrays.append(_constant(a))
+                arrays.append(a if type(a) is float or type(a) is np.ndarray and a.ndim else _constant(a))
                 parents.append(None)
         node.parents = parents
         node.saved = None
-        if not any_tensor:
-            return node.forward(*arrays)
         out = node.forward(*arrays)
+        if not any_tensor:
+            return out
         if type(out) is not np.ndarray:  # ufuncs and full reductions return NumPy scalars
             out = _as_array(node, out)
         if not record or out.dtype.kind not in "fc":
             if STATE.anomaly:
                 _check_forward(node, arrays, out)
             return _make(out, None)
-        node.parents = tuple(parents)
+        node.parents = parents = tuple(parents)
         node.shape = out.shape
         node.dtype = out.dtype
-        node.locked = None
+        node.seq = next(_sequence)
+        node.sources = node.locked = node.site = None
         saved = node.saved
-        if saved:
-            node.sources = _sources(saved, out, arrays)
-            _lock(node, saved)
-        else:
+        if saved is None:
             node.saved = {}
-            node.sources = None
+        else:
+            # One pass: where each saved array came from, and its write-protection.
+            sources = locked = None
+            for k, v in saved.items():
+                if type(v) is not np.ndarray:
+                    continue
+                if v is out:
+                    src = _OUT
+                else:
+                    src = None
+                    for i, arr in enumerate(arrays):
+                        if v is arr:
+                            src = i
+                            break
+                    if src is None:
+                        continue  # derived by the op itself: nobody else can write it
+                if sources is None:
+                    sources = {}
+                sources[k] = src
+                if src == _OUT or (parents[src] is not None and not isinstance(parents[src], Tensor)):
+                    if v.flags.writeable:  # made by the graph: read-only for good
+                        v.setflags(write=False)
+                elif _lock(v):
+                    if locked is None:
+                        locked = [v]
+                    else:
+                        locked.append(v)
+            node.sources = sources
+            node.locked = locked
         if STATE.anomaly:
             node.site = _user_site()
             _check_forward(node, arrays, out)
-        else:
-            node.site = None
         return _make(out, node)
 
     # --- used by subclasses -------------------------------------------------
@@ -117,9 +143,9 @@ class Op:
 
     def release(self):
         """Drop the saved arrays (the graph is freed) and lift their write-protection."""
-        self.saved = None
-        self.sources = None
-        _unlock(self)
+        self.saved = self.sources = None
+        if self.locked:
+            _unlock(self)
 
     def lifted(self):
         """The saved values as tensors connected to the graph, for ``create_graph``.
@@ -130,7 +156,7 @@ class Op:
         """
         out = {}
         for k, v in self.saved.items():
-            src = self.sources.get(k) if self.sources else None
+            src = self.sources.get(k) if self.sources else None  # None: a constant or derived value
             if src == _OUT:
                 out[k] = _make(v, self)
             elif src is not None:
@@ -166,7 +192,10 @@ class Op:
 def _constant(a):
     """A non-tensor operand. NumPy scalars and 0-d arrays become Python scalars, so
     they adapt to the tensor's dtype the way Python numbers do (float32 stays float32)."""
-    if type(a) in (float, int, bool):
+    kind = type(a)
+    if kind is np.ndarray:
+        return a.item() if a.ndim == 0 and a.dtype.kind in "biuf" else a
+    if kind is float or kind is int or kind is bool or a is None:
         return a
     if isinstance(a, np.generic):
         return a.item()
@@ -187,52 +216,22 @@ def _as_array(node, scalar):
     return out
 
 
-def _sources(saved, out, arrays):
-    src = {}
-    for k, v in saved.items():
-        if v is out:
-            src[k] = _OUT
-        else:
-            for i, a in enumerate(arrays):
-                if v is a:
-                    src[k] = i
-                    break
-    return src
+def _lock(v):
+    """Write-protect a leaf or constant array; True if this call counts as holding it.
 
-
-def _lock(node, saved):
-    """Write-protect every saved array, so an in-place change cannot corrupt backward.
-
-    Arrays made by recorded ops (this op's output, or an input that another
-    node made) stay read-only for good: the graph owns them. Leaf and constant
-    arrays (parameters, data batches) are writable again once the last node
-    saving them is freed, so optimizers and data loaders can update them.
+    Parameters and data batches must become writable again when the last node that
+    saved them is freed, so each such array carries a count of the nodes holding it.
     """
-    locked = None
-    sources = node.sources
-    parents = node.parents
-    for k, v in saved.items():
-        if type(v) is not np.ndarray:
-            continue
-        src = sources.get(k)
-        if src == _OUT or (src is not None and parents[src] is not None and not isinstance(parents[src], Tensor)):
-            if v.flags.writeable:
-                v.setflags(write=False)
-            continue
-        key = id(v)
-        n = _locks.get(key)
-        if n is not None:
-            _locks[key] = n + 1
-        elif v.flags.writeable:
-            v.setflags(write=False)
-            _locks[key] = 1
-        else:
-            continue
-        if locked is None:
-            locked = [v]
-        else:
-            locked.append(v)
-    node.locked = locked
+    key = id(v)
+    n = _locks.get(key)
+    if n is not None:
+        _locks[key] = n + 1
+        return True
+    if v.flags.writeable:
+        v.setflags(write=False)
+        _locks[key] = 1
+        return True
+    return False  # read-only already (the user's choice): leave it so
 
 
 def _unlock(node):

@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from . import graph, train
+from . import bench, graph, train
 from .errors import UsageError
 
 
@@ -11,7 +11,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
-COMMANDS = {"train": train, "graph": graph}
+COMMANDS = {"train": train, "graph": graph, "bench": bench}
 
 
 def build_parser():

@@ -6,6 +6,8 @@ def normalize_axis(axis, ndim, op):
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints (None stays None)."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
+        return (axis % ndim,)
     axes = axis if isinstance(axis, tuple) else (axis,)
     out = []
     for a in axes:
@@ -20,6 +22,8 @@ def normalize_axis(axis, ndim, op):
 
 
 def single_axis(axis, ndim, op):
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
+        return axis % ndim
     if not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     return normalize_axis(axis, ndim, op)[0]
@@ -32,12 +36,9 @@ def keep_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def broadcast(op, fn, x, y):
-    """``fn(x, y)``; a broadcasting failure names the op and both shapes."""
-    try:
-        return fn(x, y)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
-            f"(trailing axes must be equal or 1; reshape one operand, e.g. .reshape(-1, 1))"
-        ) from None
+def broadcast_error(op, x, y):
+    """The error for operands that do not broadcast: names the op and both shapes."""
+    return ValueError(
+        f"{op}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
+        f"(trailing axes must be equal or 1; reshape one operand, e.g. .reshape(-1, 1))"
+    )

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..op import Op
-from .common import broadcast
+from .common import broadcast_error
 
 
 class Neg(Op):
@@ -23,7 +23,10 @@ class Add(Op):
     __slots__ = ()
 
     def forward(self, x, y):
-        return broadcast("add", np.add, x, y)
+        try:
+            return np.add(x, y)
+        except ValueError:
+            raise broadcast_error("add", x, y) from None
 
     def vjp(self, g):
         return g, g
@@ -35,7 +38,10 @@ class Sub(Op):
     __slots__ = ()
 
     def forward(self, x, y):
-        return broadcast("sub", np.subtract, x, y)
+        try:
+            return np.subtract(x, y)
+        except ValueError:
+            raise broadcast_error("sub", x, y) from None
 
     def vjp(self, g):
         return g, (-g if self.needs(1) else None)
@@ -47,8 +53,12 @@ class Mul(Op):
     __slots__ = ()
 
     def forward(self, x, y):
-        out = broadcast("mul", np.multiply, x, y)
-        self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
+        try:
+            out = np.multiply(x, y)
+        except ValueError:
+            raise broadcast_error("mul", x, y) from None
+        needs_x, needs_y = self.parents
+        self.save(x=None if needs_y is None else x, y=None if needs_x is None else y)
         return out
 
     def vjp(self, g, x, y):
@@ -61,8 +71,11 @@ class Div(Op):
     __slots__ = ()
 
     def forward(self, x, y):
-        out = broadcast("div", np.true_divide, x, y)
-        self.save(y=y, out=out if self.needs(1) else None)
+        try:
+            out = np.true_divide(x, y)
+        except ValueError:
+            raise broadcast_error("div", x, y) from None
+        self.save(y=y, out=None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, y, out):
@@ -75,8 +88,11 @@ class Pow(Op):
     __slots__ = ()
 
     def forward(self, x, y):
-        out = broadcast("pow", np.power, x, y)
-        self.save(x=x, y=y if self.needs(0) else None, out=out if self.needs(1) else None)
+        try:
+            out = np.power(x, y)
+        except ValueError:
+            raise broadcast_error("pow", x, y) from None
+        self.save(x=x, y=None if self.parents[0] is None else y, out=None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, x, y, out):

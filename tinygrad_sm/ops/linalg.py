@@ -14,7 +14,8 @@ class MatMul(Op):
     __slots__ = ("x_vec", "y_vec")
 
     def forward(self, x, y):
-        if np.ndim(x) == 0 or np.ndim(y) == 0:
+        x_vec, y_vec = x.ndim == 1, y.ndim == 1
+        if x.ndim == 0 or y.ndim == 0:
             raise ValueError(
                 f"matmul: operands need at least one axis, got shapes {np.shape(x)} and {np.shape(y)}"
             )
@@ -27,8 +28,7 @@ class MatMul(Op):
                 f"({np.shape(x)[-1]} != {k_y}): the last axis of x must equal the "
                 f"second-to-last of y, and batch axes must broadcast"
             ) from None
-        self.x_vec = np.ndim(x) == 1
-        self.y_vec = np.ndim(y) == 1
+        self.x_vec, self.y_vec = x_vec, y_vec
         self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
         return out
 

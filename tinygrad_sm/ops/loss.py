@@ -7,13 +7,23 @@ from .common import single_axis
 from .softmax import Softmax, shifted_exp
 
 REDUCTIONS = ("mean", "sum", "none")
+_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
+def class_index(t, axis):
+    """The fancy index that picks, along ``axis``, the class ``t`` names for every row."""
+    if t.ndim == 1:
+        rows = np.arange(t.shape[0])
+        return (rows, t) if axis == 1 else (t, rows)
+    grid = np.indices(t.shape, sparse=True)
+    return tuple(grid[:axis]) + (t,) + tuple(grid[axis:])
 
 
 class CrossEntropy(Op):
     """ℓ = logsumexp(z) − z_t  (or −Σ t·log softmax(z) for probability targets t);
     z̄ = (softmax(z)·Σt − t)·g, divided by the row count for the mean."""
 
-    __slots__ = ("axis", "reduction", "n")
+    __slots__ = ("axis", "reduction", "n", "index")
 
     def __init__(self, axis=-1, reduction="mean"):
         if reduction not in REDUCTIONS:
@@ -22,22 +32,25 @@ class CrossEntropy(Op):
         self.reduction = reduction
 
     def forward(self, z, t):
-        axis = self.axis = single_axis(self.axis, np.ndim(z), "cross_entropy")
+        axis = self.axis = single_axis(self.axis, z.ndim, "cross_entropy")
         t = np.asarray(t)
         classes = z.shape[axis]
         rows_shape = z.shape[:axis] + z.shape[axis + 1 :]
+        self.index = None
         if t.dtype.kind in "iu":
             if t.shape != rows_shape:
                 raise ValueError(
                     f"cross_entropy: class targets must have the logits' shape without axis {axis}: "
                     f"logits {z.shape} need targets {rows_shape}, got {t.shape}"
                 )
-            if t.size and (t.min() < 0 or t.max() >= classes):
+            # Viewed as unsigned, a negative index is huge: one reduction checks both ends.
+            if t.size and np.maximum.reduce(t.view(_UNSIGNED.get(t.dtype, t.dtype)), axis=None) >= classes:
                 bad = t.min() if t.min() < 0 else t.max()
                 raise IndexError(
                     f"cross_entropy: target {bad} is out of range for {classes} classes "
                     f"(valid class indices are 0..{classes - 1})"
                 )
+            self.index = class_index(t, axis)
         elif t.dtype.kind == "f":
             if t.shape != z.shape:
                 raise ValueError(
@@ -50,27 +63,27 @@ class CrossEntropy(Op):
         if classes == 0 or (self.reduction == "mean" and t.size == 0 and t.dtype.kind in "iu"):
             raise ValueError(f"cross_entropy: logits of shape {z.shape} leave nothing to average over")
         _, e, s, m, _ = shifted_exp(z, axis, None)
-        lse = m + np.log(s)
+        lse = np.log(s)
+        lse += m
         np.multiply(e, 1 / s, out=e)
-        if t.dtype.kind in "iu":
-            rows = lse - np.take_along_axis(z, np.expand_dims(t, axis), axis)
+        if self.index is not None:
+            rows = np.squeeze(lse, axis) - z[self.index]
         else:
-            rows = np.sum(np.where(t == 0, 0, t * (lse - z)), axis=axis, keepdims=True)
-        rows = np.squeeze(rows, axis)
+            rows = np.add.reduce(np.where(t == 0, 0, t * (lse - z)), axis=axis)
         self.n = max(rows.size, 1)
         self.save(p=e, t=t)
         if self.reduction == "mean":
-            return rows.mean()
-        return rows.sum() if self.reduction == "sum" else rows
+            return np.add.reduce(rows, axis=None) * (1.0 / self.n)
+        return np.add.reduce(rows, axis=None) if self.reduction == "sum" else rows
 
     def vjp(self, g, p, t):
         if self.reduction == "none":
             g = g.reshape(p.shape[: self.axis] + (1,) + p.shape[self.axis + 1 :])
         elif self.reduction == "mean":
             g = g * (1.0 / self.n)
-        if t.dtype.kind in "iu":
+        if self.index is not None:
             onehot = np.zeros(p.shape, dtype=p.dtype)
-            np.put_along_axis(onehot, np.expand_dims(t, self.axis), 1, self.axis)
+            onehot[self.index] = 1
             d = p - onehot
         else:
             d = p * t.sum(axis=self.axis, keepdims=True) - t

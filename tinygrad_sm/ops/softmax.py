@@ -4,6 +4,8 @@ For a = softmax(z) the Jacobian is J = diag(a) − a aᵀ, a function of the out
 alone, and symmetric; so the VJP gᵀJ = a ∘ (g − ⟨g, a⟩) needs only the cached a
 and O(N) work. Nothing here ever builds J. The README derives it.
 """
+import math
+
 import numpy as np
 
 from ..op import _OUT, Op
@@ -19,9 +21,9 @@ def shifted_exp(x, axis, mask):
     m is set to 0 and s to 1 so they give zeros, never 0/0.
     """
     z = x if mask is None else np.where(mask, x, -np.inf)
-    m = np.max(z, axis=axis, keepdims=True)
+    m = np.maximum.reduce(z, axis=axis, keepdims=True)
     dead = None
-    if not np.isfinite(m).all():
+    if not math.isfinite(np.add.reduce(m, axis=None)):  # one reduction: rare rows need a closer look
         dead = np.isneginf(m)
         if dead.any():
             m = np.where(dead, 0, m)
@@ -29,18 +31,52 @@ def shifted_exp(x, axis, mask):
             dead = None
     e = np.subtract(z, m)
     np.exp(e, out=e)
-    s = np.sum(e, axis=axis, keepdims=True)
+    n = e.shape[axis]
+    if axis == e.ndim - 1 and n >= 64 and e.dtype.kind == "f":
+        s = (e @ np.ones(n, e.dtype))[..., None]  # BLAS row sums beat NumPy's short-row reduce
+    else:
+        s = np.add.reduce(e, axis=axis, keepdims=True)
     if dead is not None:
         s = np.where(dead, 1, s)
     return z, e, s, m, dead
 
 
-def softmax_vjp(g, a, axis):
-    """a ∘ (g − ⟨g, a⟩) on ndarrays: one vecdot, then subtract and multiply into one buffer."""
-    dot = np.expand_dims(np.vecdot(g, a, axis=axis), axis)
-    out = np.subtract(g, dot)
+BLOCK_ABOVE = 8 * 2**20  # arrays larger than this go through in row blocks...
+BLOCK_BYTES = 256 * 2**10  # ...of about this many bytes, so the three passes share the L2 cache
+
+
+def softmax_vjp(g, a, axis, out=None):
+    """a ∘ (g − ⟨g, a⟩) on ndarrays: one ``vecdot``, then subtract and multiply into one
+    buffer (``out`` if given, which may be ``g`` itself).
+
+    Three passes over memory. Large arrays with a contiguous last axis are processed
+    in row blocks of ~256 KiB, so the second and third passes read from cache; on a
+    2-core EPYC that brings the kernel from ~2.3x to ~1.7x a single streaming pass.
+    """
+    ndim = g.ndim
+    if axis < 0:
+        axis += ndim
+    if g.nbytes > BLOCK_ABOVE and axis == ndim - 1 and g.shape == a.shape and g.flags.c_contiguous and \
+            a.flags.c_contiguous and (out is None or out.shape == g.shape and out.flags.c_contiguous):
+        if out is None:
+            out = np.empty(g.shape, dtype=np.result_type(g, a))
+        n = g.shape[-1]
+        g2, a2, o2 = g.reshape(-1, n), a.reshape(-1, n), out.reshape(-1, n)
+        rows = max(1, BLOCK_BYTES // max(n * g.itemsize, 1))
+        for start in range(0, g2.shape[0], rows):
+            stop = start + rows
+            _vjp_rows(g2[start:stop], a2[start:stop], o2[start:stop])
+        return out
+    dot = np.vecdot(g, a, axis=axis)
+    dot = dot[..., None] if axis == ndim - 1 else dot.reshape(dot.shape[:axis] + (1,) + dot.shape[axis:])
+    out = np.subtract(g, dot, out=out)
     np.multiply(out, a, out=out)
     return out
+
+
+def _vjp_rows(g, a, out):
+    np.subtract(g, np.vecdot(g, a)[:, None], out=out)
+    np.multiply(out, a, out=out)
 
 
 def _check(x, mask, axis, op):
@@ -92,6 +128,7 @@ class Softmax(Op):
         node.sources = {"out": _OUT}
         node.shape, node.dtype = out.shape, out.dtype
         node.site = node.locked = None
+        node.seq = parent.seq if hasattr(parent, "seq") else -1  # sorts just below its consumer
         return node
 
 

@@ -1,4 +1,6 @@
 """``Optimizer``: the checks every update rule shares; updates happen in place, outside the graph."""
+import math
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -37,7 +39,7 @@ class Optimizer:
             if p.grad is None:
                 continue
             g = p.grad.data
-            if self.check_finite and not np.isfinite(g).all():
+            if self.check_finite and not _all_finite(g):
                 raise FloatingPointError(
                     f"{type(self).__name__}.step: the gradient of parameter {i} (shape {p.shape}) has "
                     f"NaN/inf; lower the learning rate or find the op with tg.detect_anomaly() "
@@ -61,7 +63,8 @@ class Optimizer:
     def state_dict(self):
         return {
             "lr": self.lr, "steps": self.steps,
-            "state": [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()} for s in self.state],
+            "state": [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items() if k != "scratch"}
+                      for s in self.state],
         }
 
     def load_state_dict(self, state):
@@ -72,3 +75,13 @@ class Optimizer:
             )
         self.lr, self.steps = state["lr"], state["steps"]
         self.state = [dict(s) for s in state["state"]]
+
+
+def _all_finite(g):
+    """True if no entry is NaN or inf. ⟨g, g⟩ is one BLAS pass and is finite exactly when
+    every entry is, unless finite entries overflow it: only then look entry by entry."""
+    if g.dtype.kind == "f" and g.flags.c_contiguous and g.size:
+        flat = g.reshape(-1)
+        if math.isfinite(np.dot(flat, flat)):
+            return True
+    return bool(np.isfinite(g).all())

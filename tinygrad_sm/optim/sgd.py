@@ -26,4 +26,8 @@ class SGD(Optimizer):
                 buf *= self.momentum
                 buf += g
             g = g + self.momentum * buf if self.nesterov else buf
-        w -= self.lr * g
+        step = state.get("scratch")
+        if step is None:  # reused every step: large temporaries cost page faults
+            step = state["scratch"] = np.empty_like(w)
+        np.multiply(g, self.lr, out=step)
+        w -= step

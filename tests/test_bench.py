@@ -1,0 +1,91 @@
+"""Benchmarks run and compute the right things on tiny sizes (speed is measured by running them)."""
+import json
+
+import numpy as np
+import pytest
+
+from tinygrad_sm.bench import harness, softmax, train
+from tinygrad_sm.cli import main
+from tinygrad_sm.ops.softmax import BLOCK_ABOVE, softmax_vjp
+
+
+@pytest.mark.parametrize("shape, axis", [((3, 5), 1), ((4, 3), 0), ((2, 3, 4), 1), ((300, 4096), 1)])
+@pytest.mark.parametrize("into", ["fresh", "buffer", "g-itself"])
+def test_vjp_kernel_equals_the_one_liner_on_every_path(shape, axis, into):
+    rng = np.random.default_rng(0)
+    g, a = rng.standard_normal(shape), rng.random(shape)
+    if shape == (300, 4096):
+        assert g.nbytes > BLOCK_ABOVE  # the row-blocked path
+    want = a * (g - (g * a).sum(axis, keepdims=True))
+    out = {"fresh": None, "buffer": np.empty_like(g), "g-itself": g.copy()}[into]
+    src = out if into == "g-itself" else g
+    # vecdot and (g * a).sum add in different orders; over 4096 terms the dot products
+    # differ by ~1e-14, which the subtraction g - <g, a> exposes in absolute terms.
+    atol = 1e-14 * shape[axis]
+    np.testing.assert_allclose(softmax_vjp(src, a, axis, out=out), want, rtol=1e-12, atol=atol)
+    np.testing.assert_allclose(softmax_vjp(g, a, axis - g.ndim), want, rtol=1e-12, atol=atol)
+
+
+def test_explicit_jacobian_matches_the_vjp():
+    rng = np.random.default_rng(1)
+    x, g = rng.standard_normal((3, 6)), rng.standard_normal((3, 6))
+    a = np.exp(x) / np.exp(x).sum(-1, keepdims=True)
+    np.testing.assert_allclose(softmax.explicit_jacobian_vjp(g, a), softmax_vjp(g, a, -1), rtol=1e-12)
+
+
+def test_every_softmax_variant_is_checked_and_a_wrong_one_is_caught():
+    variants, expected, a, skipped = softmax.build(2, 8, "float64", max_bytes=2**20)
+    softmax.check(variants, expected, a, "float64")
+    assert {"vjp", "explicit-jacobian", "engine-backward", "composed-fwd+bwd", "bound"} <= set(variants)
+    variants["vjp"] = (lambda: expected * 1.001, lambda r: r)
+    with pytest.raises(AssertionError, match="vjp disagrees"):
+        softmax.check(variants, expected, a, "float64")
+
+
+def test_jacobians_over_the_budget_are_skipped_with_a_reason():
+    variants, _, _, skipped = softmax.build(4, 64, "float32", max_bytes=1000)
+    assert "explicit-jacobian" not in variants
+    assert "MiB > --max-bytes" in skipped["explicit-jacobian"]
+
+
+def test_softmax_run_records_ratios_and_memory():
+    records, _ = softmax.run(sizes=(8,), batches=(2,), dtypes=("float32",), samples=2, min_time=1e-5)
+    by = {r["variant"]: r for r in records}
+    assert by["vjp"]["vs_vjp"] == 1.0 and by["bound"]["vs_bound"] == 1.0
+    assert by["explicit-jacobian"]["peak_bytes"] >= 2 * 8 * 8 * 4
+    assert all(r["median_s"] > 0 for r in records)
+
+
+def test_slope_fit():
+    from tinygrad_sm.bench.report import slope
+
+    ns = [256, 1024, 4096]
+    assert slope(ns, [n**2 * 1e-9 for n in ns]) == pytest.approx(2.0)
+    assert slope(ns, [n * 1e-9 for n in ns]) == pytest.approx(1.0)
+
+
+def test_train_bench_compares_the_same_step():
+    variants, first = train.mlp_variants(4)
+    assert abs(first["tinygrad_sm"] - first["numpy-by-hand"]) < 1e-5  # same start, same loss
+    before = variants["numpy-by-hand"]()
+    assert np.isfinite(before)
+    chain = train.chain_variants(10)
+    assert chain["tinygrad_sm-record"]().shape == (4,)
+
+
+def test_interleaved_timing_and_machine_facts():
+    out = harness.interleaved({"a": lambda: None, "b": lambda: sum(range(100))}, samples=3, min_time=1e-5)
+    assert set(out) == {"a", "b"} and all(m > 0 and q1 <= m <= q3 for m, q1, q3 in out.values())
+    facts = harness.machine(1)
+    assert facts["threads"] == 1 and facts["numpy"] == np.__version__
+
+
+def test_bench_command_quick_runs_write_json_and_plots(tmp_path, capsys):
+    assert main(["bench", "softmax", "--quick", "--dtypes", "float64", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "softmax.json").read_text())
+    assert data["machine"]["threads"] == 1 and data["records"]
+    assert (tmp_path / "softmax_B1.png").read_bytes()[:4] == b"\x89PNG"
+    assert "× bound" in capsys.readouterr().out
+    assert main(["bench", "train", "--quick", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "train.json").read_text())["mlp"]
+    assert main(["bench", "softmax", "--dtypes", "float16"]) == 2
