@@ -39,7 +39,6 @@ class Op:
     """Base class of every primitive; an instance is a node of the backward graph."""
 
     __slots__ = ("parents", "saved", "sources", "shape", "dtype", "site", "locked", "seq", "__weakref__")
-    differentiable = True  # False for ops whose output never carries a gradient
 
     @classmethod
     def apply(cls, *args, **params):
@@ -50,7 +49,7 @@ class Op:
         parents = []
         record = False
         any_tensor = False
-        enabled = STATE.grad_enabled and cls.differentiable
+        enabled = STATE.grad_enabled
         for a in args:
             if isinstance(a, Tensor):
                 any_tensor = True
