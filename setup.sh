@@ -30,3 +30,12 @@ fi
 PYTHON="${PYTHON:-python3}"
 echo "setup: pip install -e .[$extras]"
 "$PYTHON" -m pip install -q --disable-pip-version-check -e ".[$extras]"
+
+if ! command -v tinygrad-sm >/dev/null 2>&1 && command -v pyenv >/dev/null 2>&1; then
+  pyenv rehash  # pyenv makes shims for new commands only on a rehash
+fi
+if ! command -v tinygrad-sm >/dev/null 2>&1; then
+  scripts=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+  echo "setup: the 'tinygrad-sm' command is in $scripts, which is not on PATH;" >&2
+  echo "       add it to PATH, or run 'python3 -m tinygrad_sm' instead" >&2
+fi
