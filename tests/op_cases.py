@@ -7,7 +7,7 @@ entry here, so a new op cannot land untested. Inputs stay inside each op's domai
 import numpy as np
 
 import tinygrad_sm as tg
-from tinygrad_sm.ops import BroadcastTo, Cast, Scatter, SoftmaxVJP
+from tinygrad_sm.ops import Affine, BroadcastTo, Cast, Scatter, SoftmaxVJP
 
 _rng = np.random.default_rng(1234)
 
@@ -120,6 +120,12 @@ CASES = {
         ("batched", lambda x, y: x @ y, [r(2, 3, 4), r(4, 2)]),
         ("broadcast-batch", lambda x, y: x @ y, [r(2, 1, 3, 4), r(3, 4, 2)]),
         ("vec-batched", lambda x, y: x @ y, [r(3), r(2, 3, 2)]),
+    ],
+    "Affine": [
+        ("2d", lambda x, w, b: Affine.apply(x, w, b), [r(3, 4), r(4, 2), r(2)]),
+        ("vector-x", lambda x, w, b: Affine.apply(x, w, b), [r(4), r(4, 2), r(2)]),
+        ("batched-x", lambda x, w, b: Affine.apply(x, w, b), [r(2, 3, 4), r(4, 2), r(2)]),
+        ("functional", lambda x, w, b: tg.functional.linear(x, w, b).tanh(), [r(3, 4), r(4, 2), r(2)]),
     ],
     "Softmax": [
         ("last", lambda x: x.softmax(axis=-1), [r(3, 4)]),

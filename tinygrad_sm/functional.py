@@ -4,7 +4,7 @@ Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor
 """
 import numpy as np
 
-from .ops import Concatenate, CrossEntropy, LogSoftmax, LogSumExp, Relu, Sigmoid, Softmax, Stack, Tanh, Where
+from .ops import Affine, Concatenate, CrossEntropy, LogSoftmax, LogSumExp, Relu, Sigmoid, Softmax, Stack, Tanh, Where
 from .tensor import Tensor, _operand
 
 
@@ -48,6 +48,11 @@ def cross_entropy(logits, targets, reduction="mean", axis=-1):
             "or write -(targets * log_softmax(logits)).sum(axis) to differentiate through them"
         )
     return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction)
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight + bias`` with ``weight`` of shape (in, out): one fused op when there is a bias."""
+    return _tensor(x) @ weight if bias is None else Affine.apply(_tensor(x), weight, bias)
 
 
 def relu(x):

@@ -5,7 +5,7 @@ visualizer's labels and the README's op table all read it, so adding an op here
 puts it under test.
 """
 from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
-from .linalg import MatMul
+from .linalg import Affine, MatMul
 from .loss import CrossEntropy
 from .reduce import Max, Mean, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, Transpose
@@ -15,7 +15,7 @@ REGISTRY = (
     Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast,
     Sum, Mean, Max,
     Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
-    MatMul,
+    MatMul, Affine,
     Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy,
 )
 
