@@ -169,3 +169,15 @@ def test_softmax_keeps_float32():
     a = x.softmax()
     a.backward(np.ones((3, 5), np.float32))
     assert a.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("scale", [2.0, -0.5])
+def test_second_derivatives_through_logsumexp_and_cross_entropy_after_other_ops(scale):
+    """The softmax these ops cache is re-attached to the graph under create_graph; it
+    must sort after the op that fed it, or that op would miss its gradient."""
+    z = np.random.default_rng(7).standard_normal(5)
+    a = softmax_np(scale * z, -1)
+    H = tg.hessian(lambda x: (x * scale).logsumexp(), z).data
+    np.testing.assert_allclose(H, scale**2 * (np.diag(a) - np.outer(a, a)), rtol=1e-12, atol=1e-15)
+    Hce = tg.hessian(lambda x: tg.cross_entropy((x * scale).reshape(1, 5), np.array([2])), z).data
+    np.testing.assert_allclose(Hce, scale**2 * (np.diag(a) - np.outer(a, a)), rtol=1e-12, atol=1e-15)

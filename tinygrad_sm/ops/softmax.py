@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..op import _OUT, Op
+from ..op import _OUT, Op, _sequence
 from .common import single_axis
 from .elementwise import Exp, Where
 
@@ -130,7 +130,7 @@ class Softmax(Op):
         node.sources = {"out": _OUT}
         node.shape, node.dtype = out.shape, out.dtype
         node.site = node.locked = None
-        node.seq = parent.seq if hasattr(parent, "seq") else -1  # sorts just below its consumer
+        node.seq = next(_sequence)  # made now: after its parent, before the ops that will read it
         return node
 
 
