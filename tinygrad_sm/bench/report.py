@@ -29,6 +29,12 @@ def train_table(results):
     lines.append(f"  {'B':>4}  {'variant':<16}{'median µs':>12}{'IQR µs':>10}{'× numpy':>9}")
     for r in results["mlp"]:
         lines.append(f"  {r['B']:>4}  {r['variant']:<16}{us(r['median_s']):>12}{us(r['iqr_s']):>10}{r['vs_numpy']:>9.2f}")
+    if results.get("digits"):
+        steps = results["digits"][0]["steps"]
+        lines.append(f"\ndigits run: 64-128-10 ReLU, Adam, 30 epochs of batch 64 ({steps} steps), float32")
+        base = results["digits"][0]["median_s"]
+        for r in results["digits"]:
+            lines.append(f"  {r['variant']:<16}{r['median_s']:>9.3f} s {r['median_s'] / base:>6.2f}×")
     n = results["chain"][0]["n_ops"]
     lines.append(f"\n{n}-op chain of tiny ops (4 elements), float64")
     for r in results["chain"]:

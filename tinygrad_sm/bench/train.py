@@ -148,7 +148,54 @@ def tiny_op_variants(torch=None):
     return v
 
 
-def run(batches=(32, 128), n_ops=1000, samples=15, min_time=5e-3):
+def digits_variants(torch=None, epochs=30, batch=64, lr=1e-3):
+    """The whole digits run of ``tinygrad-sm train --dataset digits`` (64-128-10 ReLU, Adam,
+    30 epochs of batch 64), without evaluation, in tinygrad_sm and in PyTorch: the same
+    minibatches in the same order, from the same initial weights."""
+    from ..data import digits, train_test_split
+    from ..optim import Adam
+
+    X, y = digits()
+    X, _, y, _ = train_test_split(X, y, test_size=0.2, rng=0)
+    gen = np.random.default_rng(0)
+    order = [gen.permutation(len(X)) for _ in range(epochs)]
+    batches = [(X[idx[i:i + batch]], y[idx[i:i + batch]]) for idx in order for i in range(0, len(X), batch)]
+    initial = [p.data.copy() for p in nn.MLP([64, 128, 10], rng=0).parameters()]
+
+    def ours():
+        model = nn.MLP([64, 128, 10], rng=0)
+        opt = Adam(model.parameters(), lr=lr)
+        for xb, yb in batches:
+            loss = cross_entropy(model(Tensor(xb)), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss
+
+    v = {"tinygrad_sm": ours}
+    if torch is not None:
+        tbatches = [(torch.tensor(xb), torch.tensor(yb)) for xb, yb in batches]
+
+        def torch_loop():
+            tm = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+            with torch.no_grad():
+                for layer, w, b in ((tm[0], initial[0], initial[1]), (tm[2], initial[2], initial[3])):
+                    layer.weight.copy_(torch.tensor(w.T))
+                    layer.bias.copy_(torch.tensor(b))
+            topt = torch.optim.Adam(tm.parameters(), lr=lr)
+            lossf = torch.nn.CrossEntropyLoss()
+            for xb, yb in tbatches:
+                loss = lossf(tm(xb), yb)
+                topt.zero_grad()
+                loss.backward()
+                topt.step()
+            return loss
+
+        v["torch-eager"] = torch_loop
+    return v, len(batches)
+
+
+def run(batches=(32, 128), n_ops=1000, samples=15, min_time=5e-3, digits_samples=5):
     torch, jax = optional("torch"), optional("jax")
     results = {"mlp": [], "chain": [], "tiny_op": []}
     for B in batches:
@@ -162,6 +209,15 @@ def run(batches=(32, 128), n_ops=1000, samples=15, min_time=5e-3):
     timing = interleaved(chain_variants(n_ops, torch), samples, min_time)
     for name, (med, q1, q3) in timing.items():
         results["chain"].append({"variant": name, "n_ops": n_ops, "median_s": med, "iqr_s": q3 - q1})
+    if optional("sklearn") is not None and digits_samples:
+        variants, steps = digits_variants(torch)
+        last = {name: float(fn().item()) for name, fn in variants.items()}
+        if max(last.values()) - min(last.values()) > 1e-3 * max(abs(v) for v in last.values()):
+            raise AssertionError(f"bench train: the digits runs end at different losses: {last}")
+        timing = interleaved(variants, digits_samples, min_time)
+        for name, (med, q1, q3) in timing.items():
+            results.setdefault("digits", []).append({"variant": name, "steps": steps, "median_s": med,
+                                                     "iqr_s": q3 - q1, "final_loss": last[name]})
     timing = interleaved(tiny_op_variants(torch), samples, min_time)
     base = timing["numpy-add"][0]
     for name, (med, q1, q3) in timing.items():

@@ -69,7 +69,7 @@ def run(args):
 
         batches = _ints(args.batches) if args.batches else ((4,) if args.quick else (32, 128))
         results = train.run(batches, n_ops=20 if args.quick else 1000, samples=3 if args.quick else args.samples,
-                            min_time=2e-4 if args.quick else 5e-3)
+                            min_time=2e-4 if args.quick else 5e-3, digits_samples=0 if args.quick else 5)
         print(report.train_table(results))
         if args.out:
             report.write_json(os.path.join(args.out, "train.json"), {"machine": facts, **results})
