@@ -40,6 +40,17 @@ class NumpyMLP:
         return loss
 
 
+def torch_mlp(torch, initial):
+    """A PyTorch Linear-ReLU-Linear with our initial weights [W1, b1, W2, b2] (W of shape (in, out))."""
+    W1, b1, W2, b2 = initial
+    tm = torch.nn.Sequential(torch.nn.Linear(*W1.shape), torch.nn.ReLU(), torch.nn.Linear(*W2.shape))
+    with torch.no_grad():
+        for layer, w, b in ((tm[0], W1, b1), (tm[2], W2, b2)):
+            layer.weight.copy_(torch.tensor(w.T))
+            layer.bias.copy_(torch.tensor(b))
+    return tm
+
+
 def mlp_variants(B, torch=None, jax=None, lr=0.01):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((B, 784)).astype(np.float32)
@@ -59,12 +70,7 @@ def mlp_variants(B, torch=None, jax=None, lr=0.01):
     v = {"tinygrad_sm": ours, "numpy-by-hand": lambda: ref.step(x, y)}
     initial = [p.data.copy() for p in model.parameters()]
     if torch is not None:
-        tm = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
-        with torch.no_grad():  # the same starting point, so the first losses must agree
-            W1, b1, W2, b2 = initial
-            for layer, w, b in ((tm[0], W1, b1), (tm[2], W2, b2)):
-                layer.weight.copy_(torch.tensor(w.T))
-                layer.bias.copy_(torch.tensor(b))
+        tm = torch_mlp(torch, initial)  # the same starting point, so the first losses must agree
         topt = torch.optim.SGD(tm.parameters(), lr=lr)
         tx, ty = torch.tensor(x), torch.tensor(y)
         lossf = torch.nn.CrossEntropyLoss()
@@ -177,11 +183,7 @@ def digits_variants(torch=None, epochs=30, batch=64, lr=1e-3):
         tbatches = [(torch.tensor(xb), torch.tensor(yb)) for xb, yb in batches]
 
         def torch_loop():
-            tm = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-            with torch.no_grad():
-                for layer, w, b in ((tm[0], initial[0], initial[1]), (tm[2], initial[2], initial[3])):
-                    layer.weight.copy_(torch.tensor(w.T))
-                    layer.bias.copy_(torch.tensor(b))
+            tm = torch_mlp(torch, initial)
             topt = torch.optim.Adam(tm.parameters(), lr=lr)
             lossf = torch.nn.CrossEntropyLoss()
             for xb, yb in tbatches:
