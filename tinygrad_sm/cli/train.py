@@ -124,7 +124,7 @@ def run(args):
     final = history[-1]
     out = cfg["out"]
     metrics = {
-        "config": {k: v for k, v in cfg.items()},
+        "config": dict(cfg),
         "model": {"sizes": model.sizes, "parameters": int(sum(p.size for p in model.parameters()))},
         "final": {"loss": final["loss"], "train_accuracy": final["train_accuracy"],
                   "test_accuracy": final["test_accuracy"]},

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..creation import _rng
-from ..ops import Affine
+from ..functional import linear
 from ..ops import LogSoftmax as _LogSoftmax
 from ..ops import Mul, Relu, Sigmoid as _Sigmoid, Softmax as _Softmax, Tanh as _Tanh
 from .module import Module, Parameter
@@ -26,9 +26,7 @@ class Linear(Module):
         self.bias = Parameter(gen.uniform(-bound, bound, out_features), dtype=dtype) if bias else None
 
     def forward(self, x):
-        if self.bias is None:
-            return x @ self.weight
-        return Affine.apply(x, self.weight, self.bias)  # one node for x @ W + b
+        return linear(x, self.weight, self.bias)  # one Affine node for x @ W + b
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..op import _OUT, Op, _sequence
+from ..tensor import _make
 from .common import single_axis
 from .elementwise import Exp, Where
 
@@ -209,6 +210,3 @@ class LogSumExp(Op):
 
     def lift(self, name, value):
         return _make(value, Softmax.of_output(self.parents[0], value, self.axis))
-
-
-from ..tensor import _make  # noqa: E402
