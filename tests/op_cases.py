@@ -86,6 +86,10 @@ CASES = {
         ("axis", lambda x: x.max(axis=0), [r(3, 4)]),
         ("keepdims", lambda x: x.max(axis=-1, keepdims=True), [r(2, 3, 4)]),
     ],
+    "Min": [
+        ("all", lambda x: x.min(), [r(3, 4)]),
+        ("tuple-axis", lambda x: x.min(axis=(0, 2)), [r(2, 3, 4)]),
+    ],
     "Reshape": [("3d", lambda x: x.reshape(2, -1) * np.arange(6.0), [r(3, 4)])],
     "Transpose": [
         ("T", lambda x: x.T * np.arange(3.0), [r(3, 4)]),

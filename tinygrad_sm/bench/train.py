@@ -3,7 +3,7 @@ peers; and the per-op cost of recording and backpropagating tiny ops."""
 import numpy as np
 
 from .. import nn, optim
-from ..engine import grad
+from ..autograd import grad
 from ..functional import cross_entropy
 from ..tensor import Tensor
 from .harness import interleaved, optional

@@ -73,7 +73,7 @@ class Softmax(Module):
         self.axis = axis
 
     def forward(self, x):
-        return _Softmax.apply(x, None, axis=self.axis)
+        return _Softmax.apply(x, axis=self.axis)
 
     def extra_repr(self):
         return f"axis={self.axis}"
@@ -81,7 +81,7 @@ class Softmax(Module):
 
 class LogSoftmax(Softmax):
     def forward(self, x):
-        return _LogSoftmax.apply(x, None, axis=self.axis)
+        return _LogSoftmax.apply(x, axis=self.axis)
 
 
 class Dropout(Module):

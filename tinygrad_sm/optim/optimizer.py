@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from ..saved import is_held
 from ..tensor import Tensor
 
 
@@ -45,7 +46,7 @@ class Optimizer:
                     f"NaN/inf; lower the learning rate or find the op with tg.detect_anomaly() "
                     f"(check_finite=False skips this check)"
                 )
-            if not p.data.flags.writeable:
+            if is_held(p.data):
                 raise RuntimeError(
                     f"{type(self).__name__}.step: parameter {i} (shape {p.shape}) is still saved by a graph "
                     f"that was neither backpropagated nor dropped (retain_graph=True, or an unused loss); "
