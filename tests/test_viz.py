@@ -147,7 +147,7 @@ def test_graph_command_draws_a_training_step_and_a_file(tmp_path, capsys):
     assert "CrossEntropyBackward" in src and "0.weight" in src and "|grad|" in src
     example = os.path.join(os.path.dirname(__file__), "..", "examples", "softmax_classifier_graph.py")
     assert main(["graph", "--expr", example, "--kind", "backward", "--format", "png", "--out", str(tmp_path / "b")]) == 0
-    assert (tmp_path / "b" / "backward_graph.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "b" / "softmax_classifier_graph_backward.png").read_bytes()[:4] == b"\x89PNG"
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\n")
     capsys.readouterr()
@@ -160,3 +160,41 @@ def test_train_writes_the_backward_graph_of_a_step(tmp_path):
     svg = (tmp_path / "backward_graph.svg").read_text()
     ET.fromstring(svg)
     assert "CrossEntropyBackward" in svg
+
+
+def test_the_footer_is_not_cut_off_when_librsvg_renders_the_svg(classifier, tmp_path):
+    import shutil
+    import subprocess
+
+    import matplotlib.image
+
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("librsvg's rsvg-convert is not installed (apt-get install librsvg2-bin)")
+    loss, model, _ = classifier
+    viz.render(loss, tmp_path / "g.svg", params=model)
+    subprocess.run(["rsvg-convert", str(tmp_path / "g.svg"), "-o", str(tmp_path / "g.png")], check=True)
+    img = matplotlib.image.imread(tmp_path / "g.png")
+    ink = img[..., :3].min(axis=2) < 0.9  # any non-white pixel
+    if img.shape[2] == 4:
+        ink &= img[..., 3] > 0.1
+    assert not ink[:, -4:].any(), "something is drawn at the right edge: a label runs out of the picture"
+    footer_rows = ink[int(img.shape[0] * 0.85):]
+    assert footer_rows.any()  # the footer is there
+
+
+def test_the_forward_graph_draws_only_real_inputs_and_intermediate_values():
+    x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2.0  # its value is kept by the graph: Exp saves... no, the next Mul saves it
+    out = (h * x).softmax()
+    src = viz.draw_graph(out, kind="forward", show_values=True).source
+    assert src.count('label="Softmax') == 1
+    # Softmax has one input: no unlabelled "constant" for its unused mask.
+    assert src.count("constant") == 1  # the 2.0 of x * 2.0, nothing else
+    assert "data [2, 4, 6]" in src  # the intermediate h, known from what its consumer saved
+    assert f"data {viz.labels.values_str(out.data)}" in src  # the output
+
+
+def test_graph_files_are_named_after_the_expression_file(tmp_path):
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "softmax_classifier_graph.py")
+    assert main(["graph", "--expr", example, "--kind", "backward", "--format", "svg", "--out", str(tmp_path)]) == 0
+    assert os.listdir(tmp_path) == ["softmax_classifier_graph_backward.svg"]

@@ -60,7 +60,7 @@ class Guard(list):
             _drain()
 
     def __del__(self):
-        if self:
+        if self and _mutex is not None:  # None: the interpreter is shutting down; flags no longer matter
             self.release(wait=False)
 
 

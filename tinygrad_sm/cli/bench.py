@@ -16,7 +16,7 @@ def _ints(text):
 def add_parser(sub):
     p = sub.add_parser("bench", help="benchmark the softmax VJP or a training step",
                        description="Benchmarks: medians of interleaved runs, ratios measured side by side.")
-    p.add_argument("what", choices=["softmax", "train"])
+    p.add_argument("what", choices=["softmax", "train", "overhead"])
     p.add_argument("--threads", type=int, default=1, help="threads for NumPy's BLAS, PyTorch and JAX (default 1)")
     p.add_argument("--sizes", help="softmax: comma-separated N (default 4,...,16384)")
     p.add_argument("--batches", help="comma-separated B (softmax default 1,64,1024; train 32,128)")
@@ -64,6 +64,17 @@ def run(args):
             for B in batches:
                 report.softmax_plot(records, os.path.join(args.out, f"softmax_B{B}.png"), B=B,
                                     dtype=dtypes[0], facts=facts)
+    elif args.what == "overhead":
+        from ..bench import overhead
+
+        records, has_torch = overhead.run(samples=3 if args.quick else args.samples,
+                                          min_time=2e-4 if args.quick else 5e-3, n_ops=20 if args.quick else 1000,
+                                          batches=(4,) if args.quick else (32, 128))
+        print(overhead.table(records))
+        if not has_torch:
+            print("PyTorch is not installed: the chain and tiny-mlp rows have no reference")
+        if args.out:
+            report.write_json(os.path.join(args.out, "overhead.json"), {"machine": facts, "records": records})
     else:
         from ..bench import train
 

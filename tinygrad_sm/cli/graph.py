@@ -60,9 +60,10 @@ def run(args):
     except OSError as e:
         raise UsageError(f"tinygrad-sm graph: error: cannot write to --out {args.out}: {e.strerror or e}") from None
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]
+    stem = os.path.splitext(os.path.basename(args.expr))[0] + "_{kind}" if args.expr else "{kind}_graph"
     written = []
     for kind in kinds:
-        path = os.path.join(args.out, f"{kind}_graph.{args.format}")
+        path = os.path.join(args.out, f"{stem.format(kind=kind)}.{args.format}")
         try:
             render(out, path, kind=kind, params=params, max_nodes=args.max_nodes, show_values=args.show_values)
         except GraphvizNotFound as e:

@@ -73,7 +73,10 @@ class CrossEntropy(Op):
         lse = np.log(s)
         lse += m
         if t.dtype.kind in "iu" and not self.label_smoothing:  # pick z at the targets: no one-hot
-            per_row = (lse - np.take_along_axis(z, np.expand_dims(t, axis), axis)).reshape(rows_shape)
+            if z.ndim == 2 and axis == 1:
+                per_row = lse[:, 0] - z[np.arange(t.shape[0]), t]
+            else:
+                per_row = (lse - np.take_along_axis(z, np.expand_dims(t, axis), axis)).reshape(rows_shape)
         else:
             q = self._targets(t, z)
             per_row = np.add.reduce(np.where(q == 0, 0, q * (lse - z)), axis=axis)
@@ -88,9 +91,12 @@ class CrossEntropy(Op):
         """q: the (smoothed) target distribution per row, as an array of the logits' shape."""
         axis, classes = self.axis, z.shape[self.axis]
         if t.dtype.kind in "iu":
-            shape = [1] * z.ndim
-            shape[axis] = classes
-            q = np.expand_dims(t, axis) == np.arange(classes).reshape(shape)  # one-hot, boolean
+            if axis == z.ndim - 1:
+                q = t[..., None] == np.arange(classes)  # one-hot, boolean
+            else:
+                shape = [1] * z.ndim
+                shape[axis] = classes
+                q = np.expand_dims(t, axis) == np.arange(classes).reshape(shape)
             if not self.label_smoothing:
                 return q
         else:

@@ -58,7 +58,7 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
     if cut:
         dot.node("cut", nohtml(f"... {left_out} more backward nodes not drawn (max_nodes={max_nodes})"),
                  **style.CUT)
-    dot.attr(label=nohtml(footer(nodes, left_out)))
+    dot.attr(label=footer(nodes, left_out))
     return dot
 
 
