@@ -92,7 +92,6 @@ def test_bench_command_quick_runs_write_json_and_plots(tmp_path, capsys):
 
 
 def test_digits_run_variants_do_the_same_work():
-    pytest.importorskip("sklearn")
     variants, steps = train.digits_variants(epochs=1)
     assert steps == 23  # 1,437 training images in batches of 64
     assert np.isfinite(float(variants["tinygrad_sm"]().item()))

@@ -31,7 +31,6 @@ def test_same_seed_same_numbers(tmp_path):
 
 
 def test_digits_has_no_decision_boundary(tmp_path):
-    pytest.importorskip("sklearn")
     out = tmp_path / "d"
     assert main(["train", "--dataset", "digits", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
     assert not (out / "decision_boundary.png").exists() and (out / "loss.png").exists()
