@@ -94,6 +94,18 @@ def test_the_memory_estimate_counts_what_training_allocates():
         (["graph", "--hidden", "0"], "--hidden must be at least 1"),
         (["graph", "--max-nodes", "0"], "--max-nodes must be at least 1"),
         (["graph", "--hidden", "100000", "--layers", "3"], "use a smaller --hidden or --layers"),
+        (["bench", "softmax", "--sizes", "0"], "--sizes takes integers of at least 1, got '0'"),
+        (["bench", "softmax", "--sizes", "4,,8"], "--sizes takes comma-separated integers"),
+        (["bench", "softmax", "--batches", "0"], "--batches takes integers of at least 1"),
+        (["bench", "train", "--batches", "0"], "--batches takes integers of at least 1"),
+        (["bench", "softmax", "--max-bytes", "nan"], "positive number of bytes, got nan"),
+        (["bench", "softmax", "--max-bytes", "0"], "--max-bytes must be a positive number of bytes"),
+        (["bench", "softmax", "--max-bytes", "-1"], "--max-bytes must be a positive number of bytes"),
+        (["bench", "softmax", "--max-bytes", "1e15"], "--max-bytes 1000000000000000 is more than"),
+        (["bench", "softmax", "--samples", "0"], "--samples must be at least 1, got 0"),
+        (["bench", "softmax", "--threads", "0"], "--threads must be at least 1, got 0"),
+        (["bench", "softmax", "--sizes", "100000000", "--batches", "1024"], "--sizes 100000000 with"),
+        (["bench", "train", "--sizes", "4"], "--sizes applies to bench softmax only"),
     ],
 )
 def test_graph_and_bench_refuse_bad_values_in_one_line(tmp_path, capsys, command, words):
