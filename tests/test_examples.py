@@ -4,8 +4,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
 
@@ -28,5 +26,4 @@ def test_softmax_regression_lands_near_half():
 
 
 def test_train_digits():
-    pytest.importorskip("sklearn")
     assert accuracy(run("train_digits.py")) >= 0.97

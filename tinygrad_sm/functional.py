@@ -4,7 +4,19 @@ Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor
 """
 import numpy as np
 
-from .ops import Affine, Concatenate, CrossEntropy, LogSoftmax, LogSumExp, Relu, Sigmoid, Softmax, Stack, Tanh, Where
+from .ops import (
+    Affine,
+    Concatenate,
+    CrossEntropy,
+    LogSoftmax,
+    LogSumExp,
+    Relu,
+    Sigmoid,
+    Softmax,
+    Stack,
+    Tanh,
+    Where,
+)
 from .tensor import Tensor, _operand
 
 

@@ -1,5 +1,5 @@
 """Toy datasets and batching: ``spiral`` (the default), ``moons``, ``circles``, ``blobs``,
-``xor``, ``digits`` (scikit-learn extra), ``train_test_split``, ``minibatches``."""
+``xor``, ``digits`` (shipped 8×8 images), ``train_test_split``, ``minibatches``."""
 from .digits import digits
 from .loader import minibatches, train_test_split
 from .toy import blobs, circles, moons, spiral, xor

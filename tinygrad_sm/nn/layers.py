@@ -4,7 +4,10 @@ import numpy as np
 from ..creation import _rng
 from ..functional import linear
 from ..ops import LogSoftmax as _LogSoftmax
-from ..ops import Mul, Relu, Sigmoid as _Sigmoid, Softmax as _Softmax, Tanh as _Tanh
+from ..ops import Mul, Relu
+from ..ops import Sigmoid as _Sigmoid
+from ..ops import Softmax as _Softmax
+from ..ops import Tanh as _Tanh
 from .module import Module, Parameter
 
 

@@ -1,6 +1,7 @@
 """Text for the pictures: shapes, bytes, small values, the Jacobian-versus-saved footer."""
 import numpy as np
 
+
 def shape_str(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
