@@ -84,3 +84,7 @@ def stack(tensors, axis=0):
 
 def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# Losses built from the primitives above, in their own module.
+from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss  # noqa: E402

@@ -1,0 +1,48 @@
+"""Gradient cases for the functions composed from primitives (attention, layer norm,
+embedding, losses, pooling) and for the new loss primitive: ``(name, f, inputs)``.
+
+``test_functions.py`` runs gradcheck and gradgradcheck in float64 over every case.
+Inputs stay away from kinks; masks include a query row with no allowed key.
+"""
+import numpy as np
+
+import tinygrad_sm as tg
+from tinygrad_sm.functional import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss
+from tinygrad_sm.ops.losses import BCEWithLogits
+
+_rng = np.random.default_rng(2024)
+
+
+def r(*shape):
+    return _rng.standard_normal(shape)
+
+
+def unit(*shape):
+    return _rng.uniform(0.05, 0.95, shape)
+
+
+LOGITS_AT_ZERO = np.array([[0.0, 1.3, -0.7], [2.1, 0.0, -1.6]])  # BCE's gradient is exact at 0
+PROBS = unit(2, 3)
+
+
+CASES = [
+    # losses
+    ("mse-mean", lambda x: mse_loss(x, np.linspace(-1, 1, 6).reshape(2, 3)), [r(2, 3)]),
+    ("mse-sum-both-grads", lambda x, t: mse_loss(x, t, reduction="sum"), [r(4), r(4)]),
+    ("mse-none", lambda x: mse_loss(x, np.ones(3), reduction="none"), [r(3)]),
+    ("bce-mean-at-zero", lambda x: binary_cross_entropy_with_logits(x, PROBS), [LOGITS_AT_ZERO]),
+    ("bce-target-grad", lambda x, t: binary_cross_entropy_with_logits(x, t, reduction="sum"), [r(5), unit(5)]),
+    ("bce-none", lambda x: binary_cross_entropy_with_logits(x, np.array([1.0, 0.0, 1.0, 0.0]), reduction="none"),
+     [3 * r(4)]),
+    ("nll-mean", lambda x: nll_loss(x.log_softmax(-1), np.array([0, 3, 1])), [r(3, 4)]),
+    ("nll-sum-repeated", lambda x: nll_loss(x, np.array([1, 1, 1]), reduction="sum"), [r(3, 2)]),
+    ("nll-none-axis1-3d", lambda x: nll_loss(x, np.array([[0, 2], [1, 1]]), reduction="none", axis=1), [r(2, 3, 2)]),
+    ("cross_entropy-label-smoothing", lambda z: tg.cross_entropy(z, label_smoothing_targets([0, 3, 1], 4, 0.1)),
+     [r(3, 4)]),
+    ("cross_entropy-label-smoothing-probs",
+     lambda z: tg.cross_entropy(z, label_smoothing_targets(np.full((2, 3), 1 / 3), 3, 0.25), reduction="sum"),
+     [r(2, 3)]),
+    # the new primitive itself (for the registry test once it is registered)
+    ("BCEWithLogits-primitive", lambda x, t: BCEWithLogits.apply(x, t), [LOGITS_AT_ZERO, unit(2, 3)]),
+    ("BCEWithLogits-broadcast-target", lambda x: BCEWithLogits.apply(x, np.array([0.2, 0.9, 0.5])), [r(2, 3)]),
+]
