@@ -1,7 +1,11 @@
 """Models: ``Module``, ``Parameter``, and layers, as a PyTorch user expects them."""
+from .attention import MultiHeadSelfAttention
+from .embedding import Embedding
 from .layers import MLP, Dropout, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .normalization import LayerNorm
 
 __all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax",
-           "LogSoftmax", "Dropout", "MLP", "MSELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss"]
+           "LogSoftmax", "Dropout", "MLP", "LayerNorm", "Embedding", "MultiHeadSelfAttention",
+           "MSELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss"]
