@@ -1,4 +1,5 @@
 """Models: ``Module``, ``Parameter``, and layers, as a PyTorch user expects them."""
+from . import utils
 from .attention import MultiHeadSelfAttention
 from .embedding import Embedding
 from .layers import MLP, Dropout, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh
@@ -8,4 +9,4 @@ from .normalization import LayerNorm
 
 __all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Dropout", "MLP", "LayerNorm", "Embedding", "MultiHeadSelfAttention",
-           "MSELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss"]
+           "MSELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss", "utils"]
