@@ -10,6 +10,7 @@ import tinygrad_sm as tg
 from tinygrad_sm import nn
 from tinygrad_sm.functional import (binary_cross_entropy_with_logits, embedding, label_smoothing_targets, layer_norm,
                                     mse_loss, nll_loss, padding_attention_mask, scaled_dot_product_attention)
+from tinygrad_sm.nn.models import masked_mean
 from tinygrad_sm.ops.losses import BCEWithLogits
 
 _rng = np.random.default_rng(2024)
@@ -27,6 +28,7 @@ def unit(*shape):
 MASK = np.array([[[True, False, True, True, False], [False] * 5, [True, True, True, False, True]],
                  [[True] * 5, [False, True, False, False, False], [True, False, True, False, True]]])
 VALID = np.array([[True, True, True, False], [True, True, False, False]])  # two padded sequences (B=2, L=4)
+EMPTY_ROW = np.array([[True, False, True], [False, False, False]])
 INDICES = np.array([[0, 2, 0], [3, 3, 1]])  # repeated indices accumulate
 LOGITS_AT_ZERO = np.array([[0.0, 1.3, -0.7], [2.1, 0.0, -1.6]])  # BCE's gradient is exact at 0
 PROBS = unit(2, 3)
@@ -73,6 +75,8 @@ CASES = [
     ("cross_entropy-label-smoothing-probs",
      lambda z: tg.cross_entropy(z, label_smoothing_targets(np.full((2, 3), 1 / 3), 3, 0.25), reduction="sum"),
      [r(2, 3)]),
+    # pooling
+    ("masked_mean-empty-row", lambda x: masked_mean(x, EMPTY_ROW), [r(2, 3, 2)]),
     # the new primitive itself (for the registry test once it is registered)
     ("BCEWithLogits-primitive", lambda x, t: BCEWithLogits.apply(x, t), [LOGITS_AT_ZERO, unit(2, 3)]),
     ("BCEWithLogits-broadcast-target", lambda x: BCEWithLogits.apply(x, np.array([0.2, 0.9, 0.5])), [r(2, 3)]),
