@@ -181,7 +181,7 @@ def write_outputs(model, history, metrics, X_train, y_train, X_test, y_test, cfg
 def example_figure(model, X, y, max_len=MAX_LEN, index=None):
     """The attention weights of one example (the first test sequence with a pointer past
     position 3, so the pattern is visible), every head, titled with label and prediction."""
-    from .grad_mode import no_grad
+    from . import no_grad
     from .plots_attention import attention_plot
 
     if index is None:

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..engine import grad
+from .. import grad
 from ..functional import where
 from ..tensor import Tensor
 from .harness import interleaved, peak_bytes

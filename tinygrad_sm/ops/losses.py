@@ -2,7 +2,6 @@
 import numpy as np
 
 from ..op import Op
-from .common import broadcast_error
 from .elementwise import Sigmoid
 
 
@@ -22,7 +21,8 @@ class BCEWithLogits(Op):
         try:
             loss = np.maximum(x, 0) - x * t
         except ValueError:
-            raise broadcast_error("binary_cross_entropy_with_logits", x, t) from None
+            raise ValueError(f"binary_cross_entropy_with_logits: logits of shape {np.shape(x)} and targets of "
+                             f"shape {np.shape(t)} cannot be broadcast together") from None
         loss += np.log1p(np.exp(-np.abs(x)))
         self.save(x=x, t=t if self.needs(0) else None)
         return loss
