@@ -8,8 +8,16 @@ import numpy as np
 
 import tinygrad_sm as tg
 from tinygrad_sm import nn
-from tinygrad_sm.functional import (binary_cross_entropy_with_logits, embedding, label_smoothing_targets, layer_norm,
-                                    mse_loss, nll_loss, padding_attention_mask, scaled_dot_product_attention)
+from tinygrad_sm.functional import (
+    binary_cross_entropy_with_logits,
+    embedding,
+    label_smoothing_targets,
+    layer_norm,
+    mse_loss,
+    nll_loss,
+    padding_attention_mask,
+    scaled_dot_product_attention,
+)
 from tinygrad_sm.nn.models import masked_mean
 from tinygrad_sm.ops.losses import BCEWithLogits
 

@@ -5,7 +5,12 @@ import pytest
 
 import tinygrad_sm as tg
 from tinygrad_sm import nn
-from tinygrad_sm.functional import (binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss)
+from tinygrad_sm.functional import (
+    binary_cross_entropy_with_logits,
+    label_smoothing_targets,
+    mse_loss,
+    nll_loss,
+)
 
 
 def leaf(a, dtype=np.float64):

@@ -86,8 +86,13 @@ def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-# Layers and losses built from the primitives above, each in its own module.
-from .attention import padding_attention_mask, scaled_dot_product_attention  # noqa: E402
-from .embedding import embedding  # noqa: E402
-from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss  # noqa: E402
-from .normalization import layer_norm  # noqa: E402
+# Layers and losses built from the primitives above, each in its own module (re-exported here).
+from .attention import padding_attention_mask, scaled_dot_product_attention  # noqa: E402, F401
+from .embedding import embedding  # noqa: E402, F401
+from .losses import (  # noqa: E402, F401
+    binary_cross_entropy_with_logits,
+    label_smoothing_targets,
+    mse_loss,
+    nll_loss,
+)
+from .normalization import layer_norm  # noqa: E402, F401

@@ -3,7 +3,13 @@
 Each holds its settings and calls the function of the same name in
 ``tinygrad_sm.functional``: ``loss_fn(input, target)``.
 """
-from ..functional import binary_cross_entropy_with_logits, cross_entropy, label_smoothing_targets, mse_loss, nll_loss
+from ..functional import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    label_smoothing_targets,
+    mse_loss,
+    nll_loss,
+)
 from ..losses import REDUCTIONS
 from .module import Module
 
