@@ -8,7 +8,10 @@ EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
 
 def run(name):
-    done = subprocess.run([sys.executable, os.path.join(EXAMPLES, name)], capture_output=True, text=True, timeout=300)
+    # The checkout under test first on the path, not whatever tinygrad_sm is installed.
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(os.path.join(EXAMPLES, "..")))
+    done = subprocess.run([sys.executable, os.path.join(EXAMPLES, name)], capture_output=True, text=True, timeout=300,
+                          env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -4,6 +4,11 @@ Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor
 """
 import numpy as np
 
+# Layers and losses built from the primitives, each in its own module, re-exported here.
+from .attention import padding_attention_mask, scaled_dot_product_attention  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss  # noqa: F401
+from .normalization import layer_norm  # noqa: F401
 from .ops import (
     Affine,
     Concatenate,
