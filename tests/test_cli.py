@@ -262,3 +262,20 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
     assert (tmp_path / "m" / "metrics.json").exists()
     bad = subprocess.run([sys.executable, "-m", "tinygrad_sm", "train", "--lr", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_train_pointer_writes_the_attention_picture_instead_of_a_decision_boundary(tmp_path):
+    out = tmp_path / "ptr"
+    assert main(["train", "--dataset", "pointer", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"metrics.json", "model.npz", "loss.png", "attention.png",
+                                              "backward_graph.svg"}
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["d_model"] == 32 and len(metrics["epochs"]) == 1
+    assert "SoftmaxBackward" in (out / "backward_graph.svg").read_text()
+
+
+def test_train_pointer_refuses_a_width_the_heads_do_not_divide(tmp_path, capsys):
+    assert main(["train", "--dataset", "pointer", "--hidden", "7", "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "--hidden" in err and "multiple of 2" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "p").exists()

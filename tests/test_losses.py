@@ -261,3 +261,19 @@ def test_bce_with_huge_logits_matches_pytorch():
     a.backward()
     b.backward()
     np.testing.assert_allclose(xa.grad.numpy(), xb.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("probabilities", [False, True])
+def test_the_fused_op_smooths_labels_like_the_explicit_targets(reduction, probabilities):
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((5, 4))
+    t = rng.dirichlet(np.ones(4), 5) if probabilities else rng.integers(0, 4, 5)
+    fused = tg.Tensor(z, requires_grad=True)
+    explicit = tg.Tensor(z, requires_grad=True)
+    a = tg.cross_entropy(fused, t, reduction=reduction, label_smoothing=0.2)
+    b = tg.cross_entropy(explicit, label_smoothing_targets(t, 4, 0.2), reduction=reduction)
+    np.testing.assert_allclose(a.data, b.data, rtol=1e-13, atol=1e-15)
+    a.sum().backward()
+    b.sum().backward()
+    np.testing.assert_allclose(fused.grad.data, explicit.grad.data, rtol=1e-13, atol=1e-15)

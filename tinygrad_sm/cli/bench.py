@@ -26,7 +26,7 @@ def add_parser(sub):
                        formatter_class=DefaultsHelpFormatter,
                        description="Benchmarks: medians of interleaved runs, ratios measured side by side. "
                                    "PyTorch and JAX columns appear when they are installed.")
-    p.add_argument("what", choices=["softmax", "train", "overhead"], help="what to measure")
+    p.add_argument("what", choices=["softmax", "train", "overhead", "attention"], help="what to measure")
     p.add_argument("--threads", type=int, default=1, help="threads for NumPy's BLAS, PyTorch and JAX")
     p.add_argument("--sizes",
                    help="softmax: comma-separated N (default: 4,16,64,100,256,1000,1024,4096,16384)")
@@ -35,6 +35,7 @@ def add_parser(sub):
     p.add_argument("--max-bytes", type=float, default=None,
                    help="softmax: skip Jacobians larger than this many bytes (default: 268435456, 256 MiB)")
     p.add_argument("--samples", type=int, default=15, help="timed samples per variant")
+    p.add_argument("--lengths", help="attention: comma-separated sequence lengths L (default: 64,128,256,512)")
     p.add_argument("--quick", action="store_true", help="tiny sizes and few samples: checks that it runs")
     p.add_argument("--out", help="directory for the JSON, CSV and plots (softmax) or the JSON (train)")
 
@@ -46,6 +47,25 @@ def _check(args):
     if args.samples < 1:
         fail("bench", f"--samples must be at least 1, got {args.samples}")
     limit, why = memory_limit()
+    if args.lengths is not None and args.what != "attention":
+        fail("bench", "--lengths applies to bench attention only")
+    if args.what == "attention":
+        from ..bench import attention
+
+        given = [flag for flag, value in (("--sizes", args.sizes), ("--max-bytes", args.max_bytes)) if value is not None]
+        if given:
+            fail("bench", f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to bench softmax only")
+        args.lengths = _ints(args.lengths, "--lengths") if args.lengths else ((8, 16) if args.quick else attention.LENGTHS)
+        args.batches = _ints(args.batches, "--batches")[:1] if args.batches else (8,)
+        args.dtypes = tuple(dict.fromkeys(args.dtypes.split(","))) if args.dtypes else ("float32",)
+        if set(args.dtypes) - {"float32", "float64"}:
+            fail("bench", f"--dtypes takes float32 and/or float64, got {','.join(args.dtypes)}")
+        itemsize = max(8 if d == "float64" else 4 for d in args.dtypes)
+        need = 12 * args.batches[0] * 4 * max(args.lengths) ** 2 * itemsize  # heads x L x L maps, several live
+        if need > limit:
+            fail("bench", f"--lengths {max(args.lengths)} needs about {gib(need)}, more than the {gib(limit)} "
+                          f"allowed ({why})")
+        return
     if args.what in ("train", "overhead"):
         given = [flag for flag, value in (("--sizes", args.sizes), ("--dtypes", args.dtypes),
                                           ("--max-bytes", args.max_bytes)) if value is not None]
@@ -95,6 +115,8 @@ def run(args):
         _softmax(args, facts, report)
     elif args.what == "overhead":
         _overhead(args, facts, report, missing)
+    elif args.what == "attention":
+        _attention(args, facts, report)
     else:
         _train(args, facts, report, missing)
     print(f"({time.perf_counter() - start:.1f} s)")
@@ -150,3 +172,16 @@ def _overhead(args, facts, report, missing):
             print(f"{name} is not installed: the chain and tiny-mlp rows have no reference (pip install torch)")
     if args.out:
         report.write_json(os.path.join(args.out, "overhead.json"), {"machine": facts, "records": records})
+
+
+def _attention(args, facts, report):
+    from ..bench import attention
+
+    records = []
+    for dtype in args.dtypes:
+        records += attention.run(args.lengths, batch=args.batches[0], dtype=dtype,
+                                 samples=3 if args.quick else args.samples, min_time=2e-4 if args.quick else 2e-3,
+                                 progress=lambda L: print(f"  measured L={L}", file=sys.stderr))
+    print(attention.table(records))
+    if args.out:
+        report.write_json(os.path.join(args.out, "attention.json"), {"machine": facts, "records": records})

@@ -14,7 +14,8 @@ def add_parser(sub):
                        description="Draw the graph of one training step (forward + backward, no update) of "
                                    "an MLP on a toy dataset, or of the tensor named `out` in a Python file. "
                                    "Writes backward_graph.FORMAT and/or forward_graph.FORMAT to --out.")
-    p.add_argument("--dataset", choices=sorted(PRESETS), default="spiral", help="the data of the drawn step")
+    p.add_argument("--dataset", choices=sorted(set(PRESETS) - {"pointer"}), default="spiral",
+                   help="the data of the drawn step (an MLP; train --dataset pointer draws the attention model)")
     p.add_argument("--hidden", type=int, default=16, help="units per hidden layer")
     p.add_argument("--layers", type=int, default=1, help="hidden layers (0: a linear softmax classifier)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")

@@ -21,6 +21,8 @@ PRESETS = {
     "blobs": dict(hidden=16, layers=1, lr=0.01, epochs=100, batch_size=256),
     "xor": dict(hidden=16, layers=1, lr=0.01, epochs=300, batch_size=256),
     "digits": dict(hidden=128, layers=1, lr=1e-3, epochs=30, batch_size=64),
+    # An attention classifier, not an MLP: --hidden is its width (2 heads), --layers is unused.
+    "pointer": dict(hidden=32, layers=1, lr=4e-3, epochs=10, batch_size=64),
 }
 ACTIVATIONS = ["relu", "tanh", "sigmoid"]
 BYTES_PER_LAYER = 8192  # Python objects per layer (module, parameters, graph nodes): ~4 KiB measured, doubled
@@ -41,7 +43,9 @@ def add_parser(sub):
                        description=textwrap.fill(
                            "Train an MLP (softmax cross-entropy) on a toy dataset and write metrics.json, "
                            "model.npz, loss.png, decision_boundary.png (2-D data) and backward_graph.svg to "
-                           "--out. Options left unset take the dataset's preset (below)."),
+                           "--out. --dataset pointer trains a self-attention classifier on padded token "
+                           "sequences instead, and writes attention.png (one example's attention weights) in "
+                           "place of the decision boundary. Options left unset take the dataset's preset (below)."),
                        epilog=presets_table())
     p.add_argument("--dataset", choices=sorted(PRESETS), default="spiral",
                    help="the data to learn (default: spiral)")
@@ -201,6 +205,8 @@ def run(args):
     from ..data import train_test_split
 
     cfg = config_from(args)
+    if cfg["dataset"] == "pointer":
+        return _run_pointer(args, cfg)
     X, y = load_dataset(cfg["dataset"], cfg["seed"])
     check_split(cfg, len(y))
     n_classes = int(y.max()) + 1
@@ -296,3 +302,50 @@ def _step_graph(model, X, y, batch_size, out):
     except OSError as e:
         raise RunError(f"tinygrad-sm train: error: cannot write the graph to {out}: "
                        f"{e.strerror or e}") from None
+
+
+def _run_pointer(args, cfg):
+    """``--dataset pointer``: the attention classifier of ``attention_task``, same outputs."""
+    from .. import attention_task
+
+    heads = attention_task.PRESET["heads"]
+    if cfg["hidden"] % heads:
+        fail("train", f"--hidden is the attention width for --dataset pointer and must be a multiple of "
+                      f"{heads} (the heads), got {cfg['hidden']}")
+    task = dict(epochs=cfg["epochs"], lr=cfg["lr"], batch_size=cfg["batch_size"], test_size=cfg["test_size"],
+                seed=cfg["seed"], d_model=cfg["hidden"])
+    attention_task.check_config(task)
+    n_test = int(round(cfg["test_size"] * attention_task.PRESET["n"]))
+    if not 0 < n_test < attention_task.PRESET["n"]:
+        fail("train", f"--test-size {cfg['test_size']} leaves no test rows or no training rows of "
+                      f"{attention_task.PRESET['n']}")
+    out = writable_dir(cfg["out"], "train")
+    if not args.quiet:
+        print(f"tinygrad-sm train: pointer ({attention_task.PRESET['n']} sequences), self-attention width "
+              f"{cfg['hidden']}, {heads} heads, adam with cosine decay lr={cfg['lr']}, {cfg['epochs']} epochs, "
+              f"batch {cfg['batch_size']}, seed {cfg['seed']}", flush=True)
+    bar = None if args.quiet else _progress_bar(cfg["epochs"])
+
+    def on_epoch(r):
+        if not math.isfinite(r["loss"]):
+            raise _Diverged(r["epoch"])
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{r['loss']:.4f}", test=f"{r['test_accuracy']:.3f}", refresh=False)
+
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            metrics, written = attention_task.run(task, out=out, on_epoch=on_epoch)
+    except (_Diverged, FloatingPointError) as e:
+        epoch = getattr(e, "epoch", "?")
+        raise RunError(f"tinygrad-sm train: error: the loss (or its gradient) became NaN/inf at epoch {epoch} "
+                       f"of {cfg['epochs']} (lr={cfg['lr']:g}); try a smaller --lr") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        final = metrics["final"]
+        print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "
+              f"({metrics['timing']['train_seconds']:.2f} s)")
+        print(f"wrote {', '.join(written)} to {out}{os.sep}")
+    return 0

@@ -7,6 +7,7 @@ puts it under test.
 from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
 from .linalg import Affine, MatMul
 from .loss import CrossEntropy
+from .losses import BCEWithLogits
 from .reduce import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP
@@ -16,7 +17,7 @@ REGISTRY = (
     Sum, Mean, Max, Min,
     Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
     MatMul, Affine,
-    Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy,
+    Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy, BCEWithLogits,
 )
 
 __all__ = [op.__name__ for op in REGISTRY] + ["REGISTRY"]

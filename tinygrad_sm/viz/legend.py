@@ -18,12 +18,15 @@ def footer(nodes, left_out):
         jac = jacobian_bytes(node)
         if jac is None:
             continue
-        need, rows, n = jac
+        need, _, n = jac
         saved = node.saved_bytes()
         held = nbytes_str(saved) if node.saved is not None else "freed"
+        shape = tuple(node.parents[0].shape)
+        others = [str(d) for i, d in enumerate(shape) if i != node.axis % len(shape)]
+        formula = "*".join(others + [f"{n}^2", str(node.dtype.itemsize)])
         lines.append(
-            f"{node.name} {shape_str(node.parents[0].shape)}: saves {held}; its explicit Jacobian "
-            f"diag(a) - a a^T would need {nbytes_str(need)} (B*N^2*itemsize = {rows}*{n}^2*{node.dtype.itemsize})"
+            f"{node.name} {shape_str(shape)}: saves {held}; its explicit Jacobian diag(a) - a a^T would need "
+            f"{nbytes_str(need)} ({formula} B)"
         )
     if any(n.saved is None for n in nodes):
         lines.append("(freed nodes released their arrays in backward; draw before it, or pass retain_graph=True)")
