@@ -106,21 +106,51 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
             anomaly = STATE.anomaly
             for node in reversed(order):
                 g = grads.pop(node, None)
-                if g is not None:
-                    if targets is None:
-                        if type(node) is AccumulateGrad:
+                if type(node) is AccumulateGrad:
+                    if g is not None:
+                        if targets is None:
                             leaves.append((node, g))
                         else:
-                            if node.retained is not None:
-                                retained.append((node.retained, g))
-                            _step(node, g, grads, create_graph, wrap, anomaly)
-                    else:
-                        if node in targets:
                             captured[node] = g
-                        if node in wanted:
-                            _step(node, g, grads, create_graph, wrap, anomaly)
-                if not retain and type(node) is not AccumulateGrad:
-                    release(node)
+                    continue
+                if g is not None and targets is not None:
+                    if node in targets:
+                        captured[node] = g
+                    if node not in wanted:
+                        g = None
+                if g is not None:
+                    if node.retained is not None and targets is None:
+                        retained.append((node.retained, g))
+                    # The VJP, then each gradient checked, fitted to its parent, accumulated.
+                    if anomaly:
+                        check_saved(node)
+                    parent_grads = node.vjp(g, **(lifted(node, wrap) if create_graph else node.saved))
+                    parents = node.parents
+                    if type(parent_grads) is not tuple or len(parent_grads) != len(parents):
+                        _bad_return(node, parent_grads)
+                    if anomaly:
+                        check_backward(node, g, parent_grads)
+                    for i, p in enumerate(parents):
+                        if p is None:
+                            continue
+                        gp = parent_grads[i]
+                        if gp is None:
+                            _missing(node, i, p)
+                        if create_graph and not isinstance(gp, Traced):
+                            gp = wrap(np.asarray(gp), None)
+                        if gp.shape != p.shape:
+                            gp = unbroadcast(gp, p.shape, node, i)
+                        dtype = gp.dtype
+                        if dtype is not p.dtype and dtype != p.dtype:
+                            gp = _cast(gp, p.dtype, node, i)
+                        prev = grads.get(p)
+                        grads[p] = gp if prev is None else prev + gp
+                if not retain:  # free the node: drop what it saved, unlock it
+                    node.saved = None
+                    holds = node.holds
+                    if holds is not None:
+                        node.holds = None
+                        holds.release()
     except BaseException:
         if not retain:  # free the rest too: no array stays locked by a graph that cannot run
             for node in order:
@@ -130,38 +160,18 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
     return leaves, captured, retained
 
 
-def _step(node, g, grads, create_graph, wrap, anomaly):
-    """One node: its VJP, then each gradient checked, fitted to its parent, accumulated."""
-    if anomaly:
-        check_saved(node)
-    parent_grads = node.vjp(g, **(lifted(node, wrap) if create_graph else node.saved))
-    parents = node.parents
-    if type(parent_grads) is not tuple or len(parent_grads) != len(parents):
-        _bad_return(node, parent_grads)
-    if anomaly:
-        check_backward(node, g, parent_grads)
-    for i, p in enumerate(parents):
-        gp = parent_grads[i]
-        if p is None:
-            continue
-        if gp is None:
-            raise RuntimeError(
-                f"{node.name}.vjp returned None for input {i}, which needs a gradient (shape {p.shape}); "
-                f"return an array of that shape (zeros if it has no effect)"
-            )
-        if create_graph and not isinstance(gp, Traced):
-            gp = wrap(np.asarray(gp), None)
-        shape = gp.shape
-        if shape != p.shape:
-            gp = unbroadcast(gp, p.shape, node, i)
-        dtype = gp.dtype
-        if dtype != p.dtype:
-            if dtype.kind not in "fiub":
-                raise TypeError(f"{node.name}.vjp returned a gradient of dtype {dtype} for input {i}; "
-                                f"expected a real floating array ({p.dtype})")
-            gp = gp.astype(p.dtype)
-        prev = grads.get(p)
-        grads[p] = gp if prev is None else prev + gp
+def _missing(node, i, p):
+    raise RuntimeError(
+        f"{node.name}.vjp returned None for input {i}, which needs a gradient (shape {p.shape}); "
+        f"return an array of that shape (zeros if it has no effect)"
+    )
+
+
+def _cast(gp, dtype, node, i):
+    if gp.dtype.kind not in "fiub":
+        raise TypeError(f"{node.name}.vjp returned a gradient of dtype {gp.dtype} for input {i}; "
+                        f"expected a real floating array ({dtype})")
+    return gp.astype(dtype)
 
 
 def _bad_return(node, got):

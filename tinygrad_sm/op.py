@@ -49,9 +49,11 @@ class Op:
     needs a gradient, so an op saves only what the gradients asked for need.
     """
 
-    # Bookkeeping filled in by record.py and the engine, not by op authors.
-    __slots__ = ("parents", "saved", "sources", "holds", "shape", "dtype", "seq", "site", "checks",
-                 "retained", "__weakref__")
+    # Bookkeeping filled in by record.py and the engine, not by op authors. Rarely set
+    # entries (the saved arrays' sources and locks, anomaly mode's notes, retain_grad)
+    # default to None here and go into the instance dict only when set.
+    __slots__ = ("parents", "saved", "shape", "dtype", "seq", "__dict__", "__weakref__")
+    sources = holds = site = checks = retained = None
     params = ()
     family = "elementwise"
 

@@ -101,7 +101,6 @@ def record(cls, args, params):
     node.shape = out.shape
     node.dtype = out.dtype
     node.seq = next(_sequence)
-    node.holds = node.sources = node.site = node.checks = node.retained = None
     saved = node.saved
     if saved is None:
         node.saved = _NOTHING
@@ -127,7 +126,8 @@ def record(cls, args, params):
                 sources = {k: src}
             else:
                 sources[k] = src
-        node.sources = sources
+        if sources is not None:
+            node.sources = sources
         if protect is not None:
             node.holds = protection.protect(protect)
     if STATE.anomaly:
@@ -140,7 +140,6 @@ def record(cls, args, params):
 def release(node):
     """Free a node after its VJP ran (or the walk raised): drop what it saved, unlock it."""
     node.saved = None
-    node.sources = None
     holds = node.holds
     if holds is not None:
         node.holds = None

@@ -62,7 +62,7 @@ class Mul(Op):
         return out
 
     def vjp(self, g, x, y):
-        return (g * y if self.needs(0) else None), (g * x if self.needs(1) else None)
+        return (None if y is None else g * y), (None if x is None else g * x)
 
 
 class Div(Op):
