@@ -109,7 +109,7 @@ def test_the_backward_footer_sets_saved_bytes_beside_the_jacobian(rng):
     source = viz.draw_graph(out, kind="backward").source
     # SoftmaxBackward saves its output (B·H·Lq·Lk·8 bytes); the Jacobian would take B·H·Lq·Lk²·8.
     assert f"SoftmaxBackward ({B}, {H}, {L}, {L}): saves {B * H * L * L * 8} B" in source
-    assert f"{B * H * L}*{L}^2*8" in source
+    assert f"would need {B * H * L * L * L * 8 // 1024:.1f} KiB ({B}*{H}*{L}*{L}^2*8 B)" in source
 
 
 # --- MultiHeadSelfAttention ----------------------------------------------------------------------
