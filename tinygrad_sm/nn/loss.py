@@ -10,7 +10,7 @@ from ..functional import (
     mse_loss,
     nll_loss,
 )
-from ..losses import REDUCTIONS
+from ..functional.losses import REDUCTIONS
 from .module import Module
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..functional import layer_norm
-from ..normalization import normalized_shape_tuple
+from ..functional.normalization import normalized_shape_tuple
 from .module import Module, Parameter
 
 

@@ -6,8 +6,7 @@ puts it under test.
 """
 from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
 from .linalg import Affine, MatMul
-from .loss import CrossEntropy
-from .losses import BCEWithLogits
+from .loss import BCEWithLogits, CrossEntropy
 from .reduce import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP

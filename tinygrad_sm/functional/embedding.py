@@ -1,7 +1,7 @@
 """Embedding lookup: rows of a weight matrix picked by integer indices."""
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def embedding(indices, weight):

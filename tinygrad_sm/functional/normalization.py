@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):

@@ -1,15 +1,12 @@
 """Functions on tensors, NumPy-spelled: ``softmax(x, axis=-1)``, ``cross_entropy(...)``, ...
 
-Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor methods.
+The functions here each call one primitive from ``tinygrad_sm/ops/`` (the same ops back
+the Tensor methods); layers and losses built from them have a module each beside this
+one (``attention``, ``normalization``, ``embedding``, ``losses``) and are re-exported.
 """
 import numpy as np
 
-# Layers and losses built from the primitives, each in its own module, re-exported here.
-from .attention import padding_attention_mask, scaled_dot_product_attention  # noqa: F401
-from .embedding import embedding  # noqa: F401
-from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss  # noqa: F401
-from .normalization import layer_norm  # noqa: F401
-from .ops import (
+from ..ops import (
     Affine,
     Concatenate,
     CrossEntropy,
@@ -22,7 +19,12 @@ from .ops import (
     Tanh,
     Where,
 )
-from .tensor import Tensor, _operand
+from ..tensor import Tensor, _operand
+
+from .attention import padding_attention_mask, scaled_dot_product_attention
+from .embedding import embedding
+from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss
+from .normalization import layer_norm
 
 
 def softmax(x, axis=-1, mask=None):
@@ -120,3 +122,10 @@ def _tensors(items, op):
     if not any(isinstance(t, Tensor) for t in items):
         items[0] = Tensor(items[0])
     return items
+
+
+__all__ = [
+    "softmax", "log_softmax", "logsumexp", "cross_entropy", "linear", "relu", "tanh", "sigmoid", "where",
+    "concatenate", "stack", "scaled_dot_product_attention", "padding_attention_mask", "layer_norm", "embedding",
+    "mse_loss", "binary_cross_entropy_with_logits", "nll_loss", "label_smoothing_targets",
+]

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def scaled_dot_product_attention(q, k, v, mask=None, return_weights=False):

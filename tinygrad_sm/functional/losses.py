@@ -7,8 +7,8 @@ tensors that require one (``mse_loss`` and the BCE loss differentiate through th
 """
 import numpy as np
 
-from .ops.losses import BCEWithLogits
-from .tensor import Tensor
+from ..ops.loss import BCEWithLogits
+from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
