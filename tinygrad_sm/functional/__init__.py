@@ -20,7 +20,6 @@ from ..ops import (
     Where,
 )
 from ..tensor import Tensor, _operand
-
 from .attention import padding_attention_mask, scaled_dot_product_attention
 from .embedding import embedding
 from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss
