@@ -25,17 +25,49 @@ def test_the_self_contained_blocks_run():
             exec(compile(block, "README.md", "exec"), {})
 
 
-def test_the_worked_example_numbers():
+def _numbers(text):
+    return [float(v.replace("−", "-")) for v in re.findall(r"[−-]?\d+\.\d+", text)]
+
+
+def _readme_line(pattern):
+    text = open(README, encoding="utf-8").read()
+    found = re.search(pattern, text)
+    assert found, f"README no longer says {pattern!r}"
+    return found.group(1)
+
+
+def test_the_worked_example_numbers_are_what_the_code_gives():
+    """Every number of the worked example is read from the README and recomputed."""
     z = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
     a = z.softmax()
-    np.testing.assert_allclose(a.data, [0.0900, 0.2447, 0.6652], atol=5e-5)
+    np.testing.assert_allclose(_numbers(_readme_line(r"a = (\[[^\]]*\])\)\.")), a.data, atol=5e-5)
     a.backward(np.array([1.0, 0.0, 0.0]))
-    np.testing.assert_allclose(z.grad.data, [0.0819, -0.0220, -0.0599], atol=5e-5)
-    A = a.data
-    np.testing.assert_allclose(np.diag(A) - np.outer(A, A),
-                               [[0.0819, -0.0220, -0.0599], [-0.0220, 0.1848, -0.1628], [-0.0599, -0.1628, 0.2227]],
-                               atol=5e-5)
+    np.testing.assert_allclose(_numbers(_readme_line(r"z̄ = a ∘ \(g − 0\.09\) = (\[[^\]]*\])")), z.grad.data, atol=5e-5)
+    np.testing.assert_allclose(_numbers(_readme_line(r"print\(z\.grad\)\s+# (\[[^\]]*\])")), z.grad.data, atol=5e-5)
+    J = np.diag(a.data) - np.outer(a.data, a.data)
+    rows = _numbers(_readme_line(r"\n( +\[[^\n]*\]\nJ  =  \[[^\n]*\]\n +\[[^\n]*\])"))
+    assert len(rows) == 9
+    np.testing.assert_allclose(np.reshape(rows, (3, 3)), J, atol=5e-5)
+    stated = _numbers(_readme_line(r"nudging z_1 changes a_1 by\n`a_1\(1 − a_1\) = (0\.\d+)`"))
+    np.testing.assert_allclose(stated, J[0, 0], atol=5e-5)
     x = tg.Tensor([0.5, -1.0, 2.0], requires_grad=True)
     (g,) = tg.grad(x.logsumexp(), [x], create_graph=True)
     (hv,) = tg.grad(g, [x], grad_outputs=np.array([1.0, 0.0, 0.0]))
-    np.testing.assert_allclose(hv.data, [0.1446, -0.0069, -0.1377], atol=5e-5)
+    np.testing.assert_allclose(_numbers(_readme_line(r"print\(hv\)\s+# (\[[^\]]*\])")), hv.data, atol=5e-5)
+
+
+def test_the_graph_command_writes_the_picture_the_readme_shows(tmp_path):
+    from tinygrad_sm.cli import main
+
+    command = _readme_line(r"\n(tinygrad-sm graph --expr [^\n]*--out docs)\n")
+    picture = _readme_line(r"!\[backward graph of a softmax classifier\]\(docs/([^)]+)\)")
+    args = command.split()[1:]
+    args[args.index("--out") + 1] = str(tmp_path)
+    cwd = os.getcwd()
+    try:
+        os.chdir(os.path.join(os.path.dirname(README)))
+        assert main(args) == 0
+    finally:
+        os.chdir(cwd)
+    assert os.listdir(tmp_path) == [picture]
+    assert os.path.exists(os.path.join(os.path.dirname(README), "docs", picture))
