@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinygrad_sm as tg
-from tinygrad_sm import viz
+from tinygrad_sm import nn, viz
 
 
 def snapshot(model):
@@ -17,6 +17,153 @@ def snapshot(model):
 def assert_unchanged(model, before):
     for k, p in model.named_parameters():
         np.testing.assert_array_equal(p.data, before[k], err_msg=k)
+
+
+# --- load_state_dict ---------------------------------------------------------------------
+@pytest.fixture
+def model():
+    return nn.MLP([3, 4, 2], rng=0)
+
+
+def _state_with(model, key, value):
+    state = {k: np.ones(p.shape) for k, p in model.named_parameters()}  # valid everywhere else
+    state[key] = value
+    return state
+
+
+@pytest.mark.parametrize("value, exc, words", [
+    (np.array([["a"] * 2] * 4), TypeError, ["'2.weight'", "<U1", "real numbers"]),
+    (np.full((4, 2), None), TypeError, ["'2.weight'", "object"]),
+    (np.ones((4, 2)) * (1 + 1j), TypeError, ["'2.weight'", "complex128"]),
+    (np.ones((2, 4)), ValueError, ["'2.weight'", "(2, 4)", "(4, 2)"]),
+    (np.full((4, 2), np.nan), ValueError, ["'2.weight'", "8 NaN/inf", "check_finite=False"]),
+    (np.full((4, 2), 1e300), ValueError, ["'2.weight'", "once cast to float32"]),
+    ("not an array", TypeError, ["'2.weight'", "<U12"]),
+])
+def test_load_state_dict_checks_every_value_before_assigning_any(model, value, exc, words):
+    # The bad value is the last parameter's: every earlier one would have loaded.
+    before = snapshot(model)
+    with pytest.raises(exc) as err:
+        model.load_state_dict(_state_with(model, "2.weight", value))
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))
+    assert_unchanged(model, before)
+
+
+def test_load_state_dict_takes_tensors_ints_and_bools_and_copies(model):
+    state = {k: tg.Tensor(np.arange(p.size).reshape(p.shape)) for k, p in model.named_parameters()}
+    state["0.bias"] = np.array([True, False, True, False])
+    model.load_state_dict(state)
+    np.testing.assert_array_equal(model[0].weight.data, np.arange(12).reshape(3, 4))
+    np.testing.assert_array_equal(model[0].bias.data, [1, 0, 1, 0])
+    assert model[0].weight.dtype == np.float32
+    state["0.weight"].data[0, 0] = 100  # the model holds copies
+    assert model[0].weight.data[0, 0] == 0
+
+
+def test_load_state_dict_of_aliased_values_swaps_correctly():
+    a, b = nn.Linear(2, 2, bias=False, rng=0), nn.Linear(2, 2, bias=False, rng=1)
+    net = nn.Sequential(a, b)
+    wa, wb = a.weight.data.copy(), b.weight.data.copy()
+    net.load_state_dict({"0.weight": b.weight.data, "1.weight": a.weight.data})  # views of each other
+    np.testing.assert_array_equal(a.weight.data, wb)
+    np.testing.assert_array_equal(b.weight.data, wa)
+
+
+def test_load_state_dict_can_load_non_finite_values_when_asked(model):
+    model.load_state_dict(_state_with(model, "2.bias", np.array([np.inf, 0.0])), check_finite=False)
+    assert model[2].bias.data[0] == np.inf
+
+
+def test_load_state_dict_refuses_a_non_mapping(model):
+    with pytest.raises(TypeError, match="mapping"):
+        model.load_state_dict([("0.weight", np.ones((3, 4)))])
+
+
+def test_load_state_dict_while_a_forward_graph_is_alive_raises_naming_the_key_and_changes_nothing(model):
+    # A live graph saved the second layer's weight for backward (the first layer's input
+    # needs no gradient, so its weight was not saved): that weight is read-only until the
+    # graph is freed. The parameters before it are writable, and must not change either.
+    loss = tg.cross_entropy(model(tg.Tensor(np.ones((5, 3), np.float32))), np.zeros(5, np.int64))
+    before = snapshot(model)
+    state = {k: np.zeros(p.shape) for k, p in model.named_parameters()}
+    with pytest.raises(RuntimeError, match=r"'2\.weight' is saved by a live graph.*del loss.*Nothing was loaded"):
+        model.load_state_dict(state)
+    assert_unchanged(model, before)
+    loss.backward()  # frees the graph: now it loads, and the gradients are those of the old weights
+    model.load_state_dict(state)
+    assert all((p.data == 0).all() for p in model.parameters())
+
+
+# --- save / load ------------------------------------------------------------------------------
+def test_save_then_load_with_the_same_name_round_trips(model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert model.save("m") == "m.npz"
+    other = nn.MLP([3, 4, 2], rng=1)
+    other.load("m")
+    assert_unchanged(other, snapshot(model))
+    model.save(tmp_path / "n.npz")
+    other.load(tmp_path / "n.npz")
+    assert sorted(os.listdir(tmp_path)) == ["m.npz", "n.npz"]
+
+
+def test_a_parameter_named_file_saves_and_loads(tmp_path):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.file = nn.Parameter(np.arange(3.0))  # np.savez(file, **kw) would clash with it
+
+    Net().save(tmp_path / "f")
+    other = Net()
+    other.file.data[:] = 0
+    other.load(tmp_path / "f")
+    np.testing.assert_array_equal(other.file.data, [0.0, 1.0, 2.0])
+
+
+def test_a_failed_save_leaves_the_existing_file_untouched(model, tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    nn.MLP([3, 4, 2], rng=5).save(path)
+    original = path.read_bytes()
+    calls = []
+
+    def failing_write_array(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # part-way through the file
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    real = np.lib.format.write_array
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write_array)
+    with pytest.raises(OSError, match="No space left"):
+        model.save(path)
+    assert path.read_bytes() == original
+    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
+
+
+def test_saving_into_a_missing_directory_creates_nothing(model, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        model.save(tmp_path / "missing" / "m.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_saved_files_get_the_usual_permissions(model, tmp_path):
+    umask = os.umask(0o022)
+    try:
+        model.save(tmp_path / "m.npz")
+    finally:
+        os.umask(umask)
+    assert os.stat(tmp_path / "m.npz").st_mode & 0o777 == 0o644
+
+
+def test_loading_a_file_that_does_not_fit_changes_nothing(model, tmp_path):
+    nn.MLP([3, 5, 2], rng=1).save(tmp_path / "other.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip file")
+    before = snapshot(model)
+    with pytest.raises(ValueError, match="'0.weight' has shape"):
+        model.load(tmp_path / "other.npz")
+    with pytest.raises(ValueError):
+        model.load(tmp_path / "junk.npz")
+    assert_unchanged(model, before)
 
 
 # --- viz.render ----------------------------------------------------------------------------------
@@ -36,3 +183,58 @@ def test_render_without_dot_leaves_an_existing_picture_intact(tmp_path, monkeypa
     assert os.listdir(tmp_path) == ["graph.svg"]
     viz.render(loss, tmp_path / "graph.dot")  # the source needs no dot, and replaces atomically too
     assert "SoftmaxBackward" in (tmp_path / "graph.dot").read_text()
+
+
+# --- Module attributes -----------------------------------------------------------------------------------
+def test_assigning_a_tensor_to_a_parameter_name_raises_and_keeps_the_parameter():
+    lin = nn.Linear(2, 3, rng=0)
+    w = lin.weight
+    with pytest.raises(TypeError, match=r"cannot assign a Tensor to Linear.weight, a parameter.*Parameter"):
+        lin.weight = tg.Tensor(np.zeros((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="cannot assign a ndarray to Linear.bias"):
+        lin.bias = np.zeros(3)
+    assert lin.weight is w and [k for k, _ in lin.named_parameters()] == ["weight", "bias"]
+
+
+def test_a_leaf_tensor_that_requires_grad_must_be_wrapped_to_be_kept():
+    m = nn.Module()
+    with pytest.raises(TypeError, match="Parameter\\(tensor\\) to register it, or tensor.detach\\(\\)"):
+        m.scale = tg.Tensor([1.0], requires_grad=True)
+    assert not hasattr(m, "scale") and m.parameters() == []
+    m.scale = nn.Parameter(tg.Tensor([2.0]))
+    m.offset = tg.Tensor([1.0])  # no grad: a constant attribute
+    m.cache = m.scale * 2  # made by recorded ops: a plain attribute too
+    assert m.parameters() == [m.scale] and list(m.state_dict()) == ["scale"]
+
+
+def test_reassigning_a_parameter_keeps_its_place_and_delete_or_none_unregisters():
+    lin = nn.Linear(2, 3, rng=0)
+    lin.weight = nn.Parameter(np.zeros((2, 3)))
+    assert [k for k, _ in lin.named_parameters()] == ["weight", "bias"]
+    lin.bias = None
+    assert [k for k, _ in lin.named_parameters()] == ["weight"]
+    del lin.weight
+    assert lin.parameters() == [] and not hasattr(lin, "weight")
+    seq = nn.Sequential(nn.Linear(2, 2, rng=0))
+    with pytest.raises(TypeError, match="a submodule"):
+        seq.__setattr__("0", 5)
+
+
+def test_sequential_takes_modules_only_and_slices_to_a_sequential():
+    with pytest.raises(TypeError, match="Sequential: item 1 is a function"):
+        nn.Sequential(nn.ReLU(), lambda x: x)
+    mlp = nn.MLP([2, 3, 3, 2], rng=0)
+    head = mlp[-2:]
+    assert isinstance(head, nn.Sequential) and head[1] is mlp[-1]
+
+
+@pytest.mark.parametrize("args", [(2.5, 3), (0, 3), (True, 3), (2, -1), ("2", 3)])
+def test_linear_sizes_must_be_positive_integers(args):
+    with pytest.raises(ValueError, match="Linear: (in|out)_features must be a positive integer"):
+        nn.Linear(*args)
+
+
+@pytest.mark.parametrize("p", [float("nan"), 1.0, -0.1, "0.5", True])
+def test_dropout_probability_is_checked(p):
+    with pytest.raises(ValueError, match="Dropout: p must be a number in"):
+        nn.Dropout(p)
