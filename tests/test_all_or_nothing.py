@@ -1,13 +1,15 @@
 """All or nothing: a call that raises changes nothing (parameters, optimizer state, files on
 disk, the grad mode); a call that succeeds is complete."""
+import copy
 import os
+import re
 
 import graphviz
 import numpy as np
 import pytest
 
 import tinygrad_sm as tg
-from tinygrad_sm import nn, viz
+from tinygrad_sm import nn, optim, viz
 
 
 def snapshot(model):
@@ -183,6 +185,120 @@ def test_render_without_dot_leaves_an_existing_picture_intact(tmp_path, monkeypa
     assert os.listdir(tmp_path) == ["graph.svg"]
     viz.render(loss, tmp_path / "graph.dot")  # the source needs no dot, and replaces atomically too
     assert "SoftmaxBackward" in (tmp_path / "graph.dot").read_text()
+
+
+# --- the optimizer -----------------------------------------------------------------------------------
+def _params_with_grads(*grads):
+    ps = []
+    for shape, g in grads:
+        p = tg.Tensor(np.ones(shape), requires_grad=True)
+        p.grad = g
+        ps.append(p)
+    return ps
+
+
+@pytest.mark.parametrize("bad, exc, words", [
+    (tg.Tensor(np.ones(1)), ValueError, ["parameter 1", "shape (1,)", "(3,)", "not broadcast"]),
+    (tg.Tensor(np.ones((3, 1))), ValueError, ["parameter 1", "(3, 1)"]),
+    (tg.Tensor(np.ones(3, np.int64)), TypeError, ["parameter 1", "int64", "float"]),
+    ([1.0, 1.0, 1.0], TypeError, ["parameter 1", "list"]),
+    (tg.Tensor([1.0, np.nan, 1.0]), FloatingPointError, ["parameter 1", "NaN/inf"]),
+])
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_step_checks_every_gradient_before_updating_any(cls, bad, exc, words):
+    w, b = _params_with_grads(((2, 3), tg.Tensor(np.ones((2, 3)))), ((3,), bad))
+    opt = cls([w, b], lr=0.1, **({"momentum": 0.9} if cls is optim.SGD else {}))
+    with pytest.raises(exc) as err:
+        opt.step()
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+    assert (w.data == 1).all() and (b.data == 1).all()
+    assert opt.state == [{}, {}] and opt.steps == 0
+
+
+def test_step_takes_ndarray_gradients_and_float32_gradients_for_float64_parameters():
+    w, b = _params_with_grads(((2,), np.ones(2)), ((2,), tg.Tensor(np.ones(2, np.float32))))
+    optim.SGD([w, b], lr=0.5).step()
+    np.testing.assert_array_equal(w.data, [0.5, 0.5])
+    np.testing.assert_array_equal(b.data, [0.5, 0.5])
+
+
+BAD_VALUES = [(float("nan"), ValueError), (float("inf"), ValueError), (None, TypeError), (-0.1, ValueError),
+              (True, TypeError), ("0.1", TypeError)]
+
+
+@pytest.mark.parametrize("value, exc", BAD_VALUES, ids=repr)
+@pytest.mark.parametrize("cls, name", [(optim.SGD, "lr"), (optim.SGD, "momentum"), (optim.SGD, "weight_decay"),
+                                       (optim.Adam, "lr"), (optim.Adam, "eps"), (optim.Adam, "weight_decay"),
+                                       (optim.AdamW, "weight_decay")])
+def test_bad_hyperparameters_are_refused_naming_them(cls, name, value, exc):
+    p = tg.Tensor([1.0], requires_grad=True)
+    kwargs = {"lr": 0.1, name: value}
+    with pytest.raises(exc, match=rf"{cls.__name__}: {name} must be"):
+        cls([p], **kwargs)
+
+
+@pytest.mark.parametrize("betas, exc, name", [
+    ((1.0, 0.9), ValueError, "betas[0]"), ((0.9, -0.1), ValueError, "betas[1]"), ((0.9, np.nan), ValueError, "betas[1]"),
+    ((0.9,), TypeError, "betas"), (0.9, TypeError, "betas"), ((None, 0.9), TypeError, "betas[0]"), ("ab", TypeError, "betas"),
+])
+def test_adam_betas_must_be_a_pair_in_zero_one(betas, exc, name):
+    with pytest.raises(exc, match=re.escape(f"Adam: {name} must be")):
+        optim.Adam([tg.Tensor([1.0], requires_grad=True)], betas=betas)
+
+
+def test_numpy_scalars_are_fine_hyperparameters():
+    opt = optim.Adam([tg.Tensor([1.0], requires_grad=True)], lr=np.float32(0.5), betas=[np.float64(0.8), 0.9])
+    assert opt.lr == 0.5 and type(opt.lr) is float and opt.betas == (0.8, 0.9)
+
+
+def test_assigning_a_bad_learning_rate_later_is_refused_too():
+    opt = optim.SGD([tg.Tensor([1.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="SGD: lr must be positive"):
+        opt.lr = float("nan")
+    assert opt.lr == 0.1
+    opt.lr = 0.05  # what a learning-rate schedule does
+    assert opt.lr == 0.05
+
+
+def test_a_parameter_listed_twice_is_refused_naming_both_indices():
+    w, b = tg.Tensor([1.0], requires_grad=True), tg.Tensor([2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="SGD: parameter 2 is parameter 0 again"):
+        optim.SGD([w, b, w], lr=0.1)
+    model = nn.MLP([2, 2], rng=0)
+    with pytest.raises(ValueError, match="parameter 2 is parameter 0 again"):
+        optim.Adam(model.parameters() + [model[0].weight])
+
+
+def test_what_is_not_a_list_of_leaf_parameters_is_refused():
+    w = tg.Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="pass \\[tensor\\]"):
+        optim.SGD(w, lr=0.1)
+    with pytest.raises(TypeError, match="named_parameters"):
+        optim.SGD(nn.Linear(2, 2).named_parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="computed by recorded ops"):
+        optim.SGD([w * 2], lr=0.1)
+    with pytest.raises(TypeError, match="check_finite must be True or False"):
+        optim.SGD([w], lr=0.1, check_finite="no")
+
+
+def test_optimizer_load_state_dict_is_all_or_nothing_and_copies():
+    w, b = _params_with_grads(((2,), tg.Tensor([0.1, 0.2])), ((3,), tg.Tensor([0.3, 0.4, 0.5])))
+    opt = optim.Adam([w, b], lr=0.01)
+    opt.step()
+    state = opt.state_dict()
+    fresh = optim.Adam([w, b], lr=0.5)
+    bad = copy.deepcopy(state)
+    bad["state"][1]["m"] = np.zeros(2)
+    with pytest.raises(ValueError, match="state 'm' of parameter 1"):
+        fresh.load_state_dict(bad)
+    bad = dict(state, lr=float("nan"))
+    with pytest.raises(ValueError, match="lr must be positive"):
+        fresh.load_state_dict(bad)
+    assert fresh.lr == 0.5 and fresh.steps == 0 and fresh.state == [{}, {}]
+    fresh.load_state_dict(state)
+    fresh.step()
+    np.testing.assert_array_equal(state["state"][0]["m"], opt.state[0]["m"])  # the source was not stepped
 
 
 # --- Module attributes -----------------------------------------------------------------------------------
