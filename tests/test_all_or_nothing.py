@@ -3,6 +3,7 @@ disk, the grad mode); a call that succeeds is complete."""
 import copy
 import os
 import re
+import threading
 
 import graphviz
 import numpy as np
@@ -354,3 +355,135 @@ def test_linear_sizes_must_be_positive_integers(args):
 def test_dropout_probability_is_checked(p):
     with pytest.raises(ValueError, match="Dropout: p must be a number in"):
         nn.Dropout(p)
+
+
+# --- grad mode ---------------------------------------------------------------------------------------
+def test_set_grad_enabled_as_a_call_takes_effect_at_once():
+    x = tg.Tensor([1.0], requires_grad=True)
+    try:
+        tg.set_grad_enabled(False)
+        assert not tg.is_grad_enabled() and not (x * 2).requires_grad
+        tg.set_grad_enabled(True)
+        assert tg.is_grad_enabled() and (x * 2).requires_grad
+    finally:
+        tg.set_grad_enabled(True)
+
+
+def test_set_grad_enabled_as_a_context_manager_restores_the_previous_mode():
+    with tg.no_grad():
+        with tg.set_grad_enabled(True):
+            assert tg.is_grad_enabled()
+        assert not tg.is_grad_enabled()
+    with pytest.raises(KeyError):
+        with tg.set_grad_enabled(False):
+            raise KeyError("inside")
+    assert tg.is_grad_enabled()
+    with pytest.raises(TypeError, match="True or False"):
+        tg.set_grad_enabled("no")
+    assert tg.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_applies_inside_calls_only():
+    @tg.set_grad_enabled(False)
+    def f():
+        return tg.is_grad_enabled()
+
+    assert tg.is_grad_enabled()
+    assert f() is False and tg.is_grad_enabled()
+
+
+@pytest.mark.parametrize("switch, inside", [(tg.no_grad, False), (tg.enable_grad, True)])
+def test_switches_decorate_with_and_without_parentheses(switch, inside):
+    @switch
+    def bare(a, b=1):
+        """doc"""
+        return tg.is_grad_enabled(), a + b
+
+    @switch()
+    def called():
+        return tg.is_grad_enabled()
+
+    with tg.set_grad_enabled(not inside):
+        assert bare(1, b=2) == (inside, 3) and called() is inside
+        assert tg.is_grad_enabled() is (not inside)
+    assert bare.__name__ == "bare" and bare.__doc__ == "doc"
+
+
+def test_detect_anomaly_decorates_bare_too():
+    @tg.detect_anomaly
+    def f():
+        return tg.Tensor([-1.0], requires_grad=True).sqrt()
+
+    with pytest.raises(tg.AnomalyError), np.errstate(invalid="ignore"):
+        f()
+
+
+def test_no_grad_on_a_generator_applies_while_its_body_runs_and_not_between_yields():
+    seen = []
+
+    @tg.no_grad
+    def gen():
+        seen.append(tg.is_grad_enabled())
+        got = yield 1
+        seen.append((tg.is_grad_enabled(), got))
+        try:
+            yield 2
+        except ValueError:
+            seen.append(("thrown", tg.is_grad_enabled()))
+            yield 3
+        return "done"
+
+    g = gen()
+    assert next(g) == 1 and tg.is_grad_enabled()  # the caller's mode between yields
+    assert g.send("x") == 2 and tg.is_grad_enabled()
+    assert g.throw(ValueError("v")) == 3 and tg.is_grad_enabled()
+    with pytest.raises(StopIteration) as stop:
+        next(g)
+    assert stop.value.value == "done"
+    assert seen == [False, (False, "x"), ("thrown", False)]
+
+
+def test_closing_a_generator_runs_its_cleanup_in_the_decorated_mode():
+    seen = []
+
+    @tg.no_grad()
+    def gen():
+        try:
+            yield 1
+        finally:
+            seen.append(tg.is_grad_enabled())
+
+    g = gen()
+    next(g)
+    g.close()
+    assert seen == [False] and tg.is_grad_enabled()
+
+
+def test_one_no_grad_instance_shared_by_two_threads():
+    # Thread A (recording) enters, then B (not recording) enters the same instance; A
+    # leaves while B is still inside. Each must get its own mode back.
+    ng = tg.no_grad()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    results = {}
+
+    def a():
+        with ng:
+            a_in.set()
+            b_in.wait()
+        results["a"] = tg.is_grad_enabled()
+        a_out.set()
+
+    def b():
+        tg.set_grad_enabled(False)
+        a_in.wait()
+        with ng:
+            b_in.set()
+            a_out.wait()
+        results["b"] = tg.is_grad_enabled()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {"a": True, "b": False}
