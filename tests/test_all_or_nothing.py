@@ -2,6 +2,7 @@
 disk, the grad mode); a call that succeeds is complete."""
 import copy
 import os
+import pickle
 import re
 import threading
 
@@ -487,3 +488,37 @@ def test_one_no_grad_instance_shared_by_two_threads():
     for t in threads:
         t.join()
     assert results == {"a": True, "b": False}
+
+
+# --- copy and pickle (tensor.py is core) -----------------------------------------------------------
+def core(reason):
+    return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
+
+
+def test_copies_of_leaves_keep_data_and_requires_grad_but_share_nothing():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
+        assert y.requires_grad and y.data is not x.data
+        np.testing.assert_array_equal(y.data, x.data)
+
+
+def test_deepcopy_of_a_model_gives_independent_parameters():
+    model = nn.MLP([2, 3, 2], rng=0)
+    twin = copy.deepcopy(model)
+    twin[0].weight.data[:] = 0
+    assert not (model[0].weight.data == 0).all()
+    assert twin.parameters()[0] is twin[0].weight  # registry and attribute are the same copy
+
+
+@core("Tensor has no __deepcopy__/__reduce__: copying a tensor made by recorded ops copies its graph node by "
+      "node (leaves included, so backward through the copy fills copies of the leaves) and recurses once per "
+      "node; copy the data and drop the graph (or raise a clear error) instead")
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copying_a_tensor_made_by_recorded_ops_copies_the_data_without_the_graph(how):
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    for _ in range(100_000):
+        y = y * 1.0
+    z = copy.deepcopy(y) if how == "deepcopy" else pickle.loads(pickle.dumps(y))
+    np.testing.assert_array_equal(z.data, [2.0, 4.0])
+    assert z.grad_fn is None and z.data is not y.data
