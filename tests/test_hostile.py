@@ -1,0 +1,74 @@
+"""The public API used as a hostile new user would: wrong shapes and dtypes, NaN, empty arrays,
+negative numbers, views, two threads, an existing file. Each test names a bug that was real."""
+import numpy as np
+import pytest
+
+from tinygrad_sm import data, nn, optim
+from tinygrad_sm.training import accuracy, fit, predict
+
+
+def _params(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+def _unchanged(model, before):
+    return all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+
+
+# --- training.fit / predict / accuracy ----------------------------------------------------------
+@pytest.mark.parametrize("X, y, words", [
+    (np.ones((10, 2), np.float32), np.r_[np.zeros(9, np.int64), 3], "label 3 is out of range for a model with 3 outputs"),
+    (np.ones((10, 2), np.float32), np.r_[np.zeros(9, np.int64), -1], "label -1 is negative"),
+    (np.ones((10, 2), np.float32), np.zeros(9, np.int64), "10 rows of X but 9 labels"),
+    (np.r_[np.ones((9, 2)), [[np.nan, 0]]].astype(np.float32), np.zeros(10, np.int64), "finite"),
+    (np.ones((10, 2), np.float32), np.zeros(10), "integer array of class indices"),
+])
+def test_fit_checks_the_data_before_the_first_update(X, y, words):
+    # The bad row is the last one: it would have surfaced only after some updates.
+    model = nn.MLP([2, 4, 3], rng=0)
+    before = _params(model)
+    with pytest.raises(ValueError, match=words):
+        fit(model, optim.SGD(model.parameters(), lr=0.1), X, y, epochs=2, batch_size=4, rng=0, X_test=X, y_test=y)
+    assert _unchanged(model, before) and model.training
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"epochs": -1}, "epochs must be a non-negative integer"), ({"epochs": 2.5}, "epochs"),
+    ({"batch_size": 0}, "batch_size must be a positive integer"), ({"batch_size": True}, "batch_size"),
+    ({"X_test": np.ones((2, 2), np.float32)}, "both X_test and y_test"),
+])
+def test_fit_checks_its_arguments(kwargs, words):
+    X, y = data.moons(n=20, rng=0)
+    model = nn.MLP([2, 2], rng=0)
+    args = {"epochs": 1, "batch_size": 4, **kwargs}
+    with pytest.raises(ValueError, match=words):
+        fit(model, optim.SGD(model.parameters(), lr=0.1), X, y, **args)
+
+
+def test_a_diverging_fit_says_at_which_epoch_and_step():
+    X, y = data.spiral(rng=0)
+    model = nn.MLP([2, 16, 3], rng=0)
+    with pytest.raises(FloatingPointError, match=r"fit: training diverged at epoch \d+, step \d+ \(loss .*NaN/inf"), \
+            np.errstate(all="ignore"):
+        fit(model, optim.SGD(model.parameters(), lr=1e8), X, y, epochs=50, batch_size=300, rng=0)
+    assert all(np.isfinite(p.data).all() for p in model.parameters())  # the refused step changed nothing
+
+
+def test_predict_restores_the_training_mode_even_when_the_model_raises():
+    model = nn.MLP([2, 3, 2], rng=0)
+    with pytest.raises(ValueError):
+        predict(model, np.ones((4, 5), np.float32))  # wrong width: the Linear raises
+    assert model.training and all(m.training for _, m in model.named_modules())
+    model.eval()
+    predict(model, np.ones((4, 2), np.float32))
+    assert not model.training
+
+
+def test_predict_and_accuracy_on_no_rows_and_bad_label_shapes():
+    model = nn.MLP([2, 3, 2], rng=0)
+    assert predict(model, np.zeros((0, 2), np.float32)).shape == (0,)
+    X, y = data.moons(n=20, rng=0)
+    with pytest.raises(ValueError, match=r"one label per row of X, shape \(20,\); got \(20, 1\)"):
+        accuracy(model, X, y[:, None])  # would compare 20 x 20 pairs and report nonsense
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        predict(model, X, batch_size=0)
