@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Set up tinygrad_sm in the current Python environment:
-#   bash setup.sh          the package with its training extras (matplotlib, tqdm)
-#   bash setup.sh --dev    everything the test suite and benchmarks use as well
+# Set up tinygrad_sm (editable) in the current Python environment:
+#   bash setup.sh          the package and what `tinygrad-sm train` uses (NumPy, graphviz, matplotlib, tqdm)
+#   bash setup.sh --dev    what the tests, the wheel build and ruff use as well (the dev extra)
 # It also provides Graphviz's `dot`, which renders the graph pictures: Debian's
 # `graphviz` package when run as root (or with sudo) on a Debian/Ubuntu machine;
 # elsewhere it says how to install it. Without `dot`, DOT source still works.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-extras="train"
+target="."
 if [ "${1:-}" = "--dev" ]; then
-  extras="dev"
+  target=".[dev]"
 fi
 
 if ! command -v dot >/dev/null 2>&1; then
@@ -28,8 +28,8 @@ if ! command -v dot >/dev/null 2>&1; then
 fi
 
 PYTHON="${PYTHON:-python3}"
-echo "setup: pip install -e .[$extras]"
-"$PYTHON" -m pip install -q --disable-pip-version-check -e ".[$extras]"
+echo "setup: pip install -e $target"
+"$PYTHON" -m pip install -q --disable-pip-version-check -e "$target"
 
 if ! command -v tinygrad-sm >/dev/null 2>&1 && command -v pyenv >/dev/null 2>&1; then
   pyenv rehash  # pyenv makes shims for new commands only on a rehash

@@ -1,6 +1,6 @@
-"""Classify scikit-learn's 8x8 digits with a 64-128-10 MLP (needs the digits extra).
+"""Classify the 8x8 handwritten digits (shipped with the package) with a 64-128-10 MLP.
 
-    pip install -e '.[digits]' && python examples/train_digits.py
+    python examples/train_digits.py
 """
 from tinygrad_sm import data, nn, optim
 from tinygrad_sm.training import accuracy, fit

@@ -7,7 +7,7 @@ entry here, so a new op cannot land untested. Inputs stay inside each op's domai
 import numpy as np
 
 import tinygrad_sm as tg
-from tinygrad_sm.ops import Affine, BroadcastTo, Cast, Scatter, SoftmaxVJP
+from tinygrad_sm.ops import Affine, BCEWithLogits, BroadcastTo, Cast, Scatter, SoftmaxVJP
 
 _rng = np.random.default_rng(1234)
 
@@ -86,6 +86,10 @@ CASES = {
         ("axis", lambda x: x.max(axis=0), [r(3, 4)]),
         ("keepdims", lambda x: x.max(axis=-1, keepdims=True), [r(2, 3, 4)]),
     ],
+    "Min": [
+        ("all", lambda x: x.min(), [r(3, 4)]),
+        ("tuple-axis", lambda x: x.min(axis=(0, 2)), [r(2, 3, 4)]),
+    ],
     "Reshape": [("3d", lambda x: x.reshape(2, -1) * np.arange(6.0), [r(3, 4)])],
     "Transpose": [
         ("T", lambda x: x.T * np.arange(3.0), [r(3, 4)]),
@@ -152,5 +156,13 @@ CASES = {
         ("sum", lambda z: tg.cross_entropy(z, np.array([2, 2]), reduction="sum"), [r(2, 5)]),
         ("none-axis0", lambda z: tg.cross_entropy(z, np.array([1, 0, 2]), reduction="none", axis=0), [r(4, 3)]),
         ("probabilities", lambda z: tg.cross_entropy(z, TARGET_PROBS), [r(3, 4)]),
+        ("label-smoothing", lambda z: tg.cross_entropy(z, np.array([0, 3, 1]), label_smoothing=0.1), [r(3, 4)]),
+        ("smoothed-probabilities-axis0",
+         lambda z: tg.cross_entropy(z, TARGET_PROBS.T, reduction="sum", axis=0, label_smoothing=0.3), [r(4, 3)]),
+    ],
+    "BCEWithLogits": [
+        ("primitive", lambda x, t: BCEWithLogits.apply(x, t),
+         [np.array([[0.0, 1.3, -0.7], [2.1, 0.0, -1.6]]), _rng.uniform(0.05, 0.95, (2, 3))]),
+        ("broadcast-target", lambda x: BCEWithLogits.apply(x, np.array([0.2, 0.9, 0.5])), [r(2, 3)]),
     ],
 }

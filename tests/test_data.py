@@ -1,4 +1,8 @@
-"""Toy datasets are seeded, shaped and labelled as documented."""
+"""Toy datasets are seeded, shaped and labelled as documented; the digits ship with the package."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -22,26 +26,40 @@ def test_spiral_shape():
     assert np.abs(X).max() < 1.5
 
 
-def test_digits():
-    pytest.importorskip("sklearn")
+DIGIT_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]  # the UCI test set's classes 0..9
+
+
+def test_digits_ship_with_the_package():
     X, y = data.digits()
-    assert X.shape == (1797, 64) and X.dtype == np.float32 and 0 <= X.min() and X.max() <= 1
-    assert set(np.unique(y)) == set(range(10))
+    assert X.shape == (1797, 64) and X.dtype == np.float32 and y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 1
+    np.testing.assert_array_equal(np.unique(X * 16), np.arange(17))  # pixels are counts 0..16
+    assert np.bincount(y).tolist() == DIGIT_COUNTS
+    X64, y64 = data.digits(dtype=np.float64)
+    assert X64.dtype == np.float64
+    np.testing.assert_array_equal(X64, X)
+    np.testing.assert_array_equal(y64, y)
 
 
-def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
-    import builtins
+def test_digits_are_fresh_arrays_and_need_no_scikit_learn():
+    X, y = data.digits()
+    X[:] = -1
+    y[:] = -1
+    X2, y2 = data.digits()
+    assert X2.min() == 0 and y2.min() == 0  # writing into one result does not change the next
+    code = ("import sys; from tinygrad_sm.data import digits; X, y = digits(); "
+            "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules; print(X.shape)")
+    root = os.path.join(os.path.dirname(__file__), "..")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0 and done.stdout.strip() == "(1797, 64)", done.stderr
 
-    real_import = builtins.__import__
 
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError("No module named 'sklearn'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
-    with pytest.raises(ImportError, match=r"pip install -e '\.\[digits\]'"):
-        data.digits()
+def test_digits_equal_scikit_learns_copy():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    d = sklearn_datasets.load_digits()
+    X, y = data.digits(dtype=np.float64)
+    np.testing.assert_array_equal(X, d.data / 16.0)
+    np.testing.assert_array_equal(y, d.target)
 
 
 def test_split_and_minibatches_cover_everything_once():

@@ -41,7 +41,6 @@ def test_moons_mlp_reaches_100_percent():
 
 @pytest.mark.slow
 def test_digits_reaches_97_percent_test_accuracy_in_30_epochs():
-    pytest.importorskip("sklearn")
     X, y = data.digits()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.2, rng=0)
     model = nn.MLP([64, 128, 10], rng=0)

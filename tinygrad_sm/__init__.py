@@ -3,21 +3,22 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from .tensor import Tensor  # noqa: I001  (first: the ops import it)
-from . import functional
+from . import data, functional, nn, optim, viz
+from .autograd import grad
 from .creation import arange, full, manual_seed, ones, ones_like, rand, randn, randn_like, zeros, zeros_like
-from .engine import grad
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .op import Op
+from .tensor import Tensor
 from .transforms import hessian, jacobian, jvp, vjp
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "Tensor", "functional", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "AnomalyError", "softmax", "log_softmax", "logsumexp", "cross_entropy",
-    "where", "concatenate", "stack", "zeros", "ones", "full", "arange", "rand", "randn",
-    "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",
+    "Tensor", "Op", "functional", "nn", "optim", "data", "viz", "grad", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax", "log_softmax",
+    "logsumexp", "cross_entropy", "where", "concatenate", "stack", "zeros", "ones", "full", "arange", "rand",
+    "randn", "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",
     "gradcheck", "gradgradcheck", "GradcheckError",
 ]

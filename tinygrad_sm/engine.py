@@ -1,91 +1,29 @@
-"""The graph walk: topological order, VJPs in reverse, gradient accumulation.
+"""The graph walk: order the nodes, call each VJP once, accumulate, free.
 
-Iterative throughout (a 100,000-op chain is fine). Each node's incoming gradient
-is the sum over all its consumers (diamonds accumulate); the gradient a VJP
-returns for a broadcast input is summed back to the input's shape here, once,
-for every op. Without ``retain_graph`` each node drops its saved arrays as soon
-as its VJP has run.
+Every node is an op node or a leaf's ``AccumulateGrad`` (``record.py``), and a node's
+parents are nodes or None, so backward is one loop over the nodes in reverse
+creation order: pop the node's accumulated gradient, call its VJP, bring each
+returned gradient to its parent's shape and dtype (summing broadcast axes, once,
+here, for every op), add it to the parent's, free the node. Iterative throughout:
+a 100,000-op chain is fine. Leaf gradients are handed back, not assigned, so the
+caller can assign them all or none.
 """
 import operator
+from contextlib import nullcontext
 
 import numpy as np
 
 from .grad_mode import STATE, enable_grad
-from .op import check_backward
-from .tensor import Tensor, _make
+from .op import Traced
+from .record import OUTPUT, AccumulateGrad, check_backward, check_saved, release
 
 
-def backward(roots, grads, retain_graph=None, create_graph=False):
-    """Accumulate into the ``.grad`` of every leaf the roots depend on."""
-    seeds = _seeds(roots, grads, create_graph, "backward")
-    _walk(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph, None)
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is not touched).
-
-    Parameters
-    ----------
-    outputs : Tensor or sequence of Tensors
-    inputs : Tensor or sequence of Tensors
-        Leaves or intermediate tensors the outputs depend on.
-    grad_outputs : array_like or Tensor (or a sequence, one per output), optional
-        The upstream gradients; may be omitted for single-element outputs.
-    retain_graph : bool, optional
-        Keep the graph for another backward; defaults to ``create_graph``.
-    create_graph : bool
-        Record the computation, so the returned gradients can be differentiated.
-    allow_unused : bool
-        Return ``None`` for an input the outputs do not depend on, instead of raising.
-
-    Returns
-    -------
-    tuple of Tensors, one per input.
-    """
-    outputs = _as_list(outputs)
-    inputs = _as_list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, (Tensor, np.ndarray)) or np.isscalar(grad_outputs):
-        grad_outputs = [grad_outputs]
-    else:
-        grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grad: input {i} is a {type(t).__name__}, not a Tensor")
-        if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad, so no gradient flows to it")
-    seeds = _seeds(outputs, grad_outputs, create_graph, "grad")
-    retain = create_graph if retain_graph is None else retain_graph
-    found = _walk(outputs, seeds, retain, create_graph, inputs)
-    result = []
-    for i, t in enumerate(inputs):
-        g = found.get(id(t._node) if t._node is not None else id(t))
-        if g is None:
-            if not allow_unused:
-                raise RuntimeError(
-                    f"grad: input {i} (shape {t.shape}) is not used by the outputs; "
-                    f"pass allow_unused=True to get None for it"
-                )
-            result.append(None)
-        elif isinstance(g, Tensor):
-            result.append(g)
-        else:
-            result.append(_make(_own(g, set()), None))
-    return tuple(result)
-
-
-def _as_list(x):
-    return [x] if isinstance(x, Tensor) else list(x)
-
-
-def _seeds(roots, grads, create_graph, where):
-    """Check every root and its upstream gradient before anything is touched."""
-    seeds = []
+def seeds(roots, grads, create_graph, wrap, where):
+    """Check every root and its upstream gradient before anything is touched; returns the
+    seed gradients (arrays, or tensors under ``create_graph``)."""
+    out = []
     for i, (r, g) in enumerate(zip(roots, grads)):
-        if not isinstance(r, Tensor):
+        if not isinstance(r, Traced):
             raise TypeError(f"{where}: output {i} is a {type(r).__name__}, not a Tensor")
         if not r.requires_grad:
             raise RuntimeError(
@@ -99,11 +37,16 @@ def _seeds(roots, grads, create_graph, where):
                     f"shape {r.shape}; pass grad= an array of that shape, or reduce it first (e.g. .sum())"
                 )
             g = np.ones(r.shape, dtype=r.dtype)
-        elif isinstance(g, Tensor):
+        elif isinstance(g, Traced):
             if not create_graph:
                 g = g.data
         else:
-            g = np.asarray(g, dtype=r.dtype)
+            try:
+                g = np.asarray(g)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"{where}: grad must be an array or a Tensor, got {type(g).__name__} ({e})") from None
+            if g.dtype.kind not in "biuf":
+                raise TypeError(f"{where}: grad must be real numbers, got dtype {g.dtype}")
         if g.shape != r.shape:
             raise ValueError(
                 f"{where}: grad has shape {g.shape} but the output has shape {r.shape}; "
@@ -111,10 +54,10 @@ def _seeds(roots, grads, create_graph, where):
             )
         if g.dtype != r.dtype:
             g = g.astype(r.dtype)
-        if create_graph and not isinstance(g, Tensor):
-            g = _make(g, None)
-        seeds.append(g)
-    return seeds
+        if create_graph and not isinstance(g, Traced):
+            g = wrap(g, None)
+        out.append(g)
+    return out
 
 
 def toposort(roots):
@@ -127,7 +70,7 @@ def toposort(roots):
     stack = list(seen)
     while stack:
         for p in stack.pop().parents:
-            if p is not None and p not in seen and not isinstance(p, Tensor):
+            if p is not None and p not in seen:
                 seen.add(p)
                 stack.append(p)
     return sorted(seen, key=_seq)
@@ -136,9 +79,15 @@ def toposort(roots):
 _seq = operator.attrgetter("seq")
 
 
-def _walk(roots, seeds, retain, create_graph, capture):
-    root_nodes = [r._node for r in roots if r._node is not None]
-    order = toposort(root_nodes)
+def run(roots, seeds, retain, create_graph, wrap, targets=None):
+    """Backpropagate ``seeds`` from the nodes ``roots``.
+
+    Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
+    leaf reached; with ``targets`` (a set of nodes, for ``grad()``), ``{node: gradient}``
+    for those reached, running only the VJPs that lead to one; and
+    ``[(tensor ref, gradient)]`` for non-leaves that asked to ``retain_grad()``.
+    """
+    order = toposort(roots)
     for node in order:
         if node.saved is None:
             raise RuntimeError(
@@ -146,133 +95,129 @@ def _walk(roots, seeds, retain, create_graph, capture):
                 f"after the first backward. Pass retain_graph=True to the first backward() or grad() "
                 f"to backpropagate through the same graph again"
             )
-    wanted = None
-    found = {}
-    if capture is not None:
-        targets = {id(t._node) if t._node is not None else id(t) for t in capture}
-        wanted = _wanted(order, targets)
-    grads = {}  # node -> accumulated incoming gradient
-    leaves = {}  # id(leaf) -> [leaf, accumulated gradient]
-    for r, s in zip(roots, seeds):
-        _add(r._node if r._node is not None else r, s, grads, leaves)
-    if create_graph:
-        with enable_grad():
-            _run(order, grads, leaves, retain, True, wanted, found)
-    else:
-        _run(order, grads, leaves, retain, False, wanted, found)
-    if capture is not None:
-        for key, (leaf, g) in leaves.items():
-            if key in targets:
-                found[key] = g
-        return found
-    _assign(leaves, seeds, create_graph)
-    return None
-
-
-def _run(order, grads, leaves, retain, create_graph, wanted, found):
-    anomaly = STATE.anomaly
-    finished = []
-    for node in reversed(order):
-        g = grads.pop(node, None)
-        if g is not None and wanted is not None:
-            if id(node) in wanted[1]:
-                found[id(node)] = g
-            if node not in wanted[0]:
-                g = None
-        if g is not None:
-            parent_grads = node.vjp(g, **(node.lifted() if create_graph else node.saved))
-            if anomaly:
-                check_backward(node, g, parent_grads)
-            for p, gp in zip(node.parents, parent_grads):
-                if p is None or gp is None:
-                    continue
-                if gp.shape != p.shape:
-                    gp = unbroadcast(gp, p.shape, node)
-                if gp.dtype != p.dtype:
-                    gp = gp.astype(p.dtype)
-                if isinstance(p, Tensor):
-                    entry = leaves.get(id(p))
-                    if entry is None:
-                        leaves[id(p)] = [p, gp]
+    grads = {}
+    for node, s in zip(roots, seeds):
+        prev = grads.get(node)
+        grads[node] = s if prev is None else prev + s
+    wanted = None if targets is None else _leading_to(order, targets)
+    leaves, captured, retained = [], {}, []
+    try:
+        with enable_grad() if create_graph else nullcontext():
+            anomaly = STATE.anomaly
+            for node in reversed(order):
+                g = grads.pop(node, None)
+                if g is not None:
+                    if targets is None:
+                        if type(node) is AccumulateGrad:
+                            leaves.append((node, g))
+                        else:
+                            if node.retained is not None:
+                                retained.append((node.retained, g))
+                            _step(node, g, grads, create_graph, wrap, anomaly)
                     else:
-                        entry[1] = entry[1] + gp
-                else:
-                    prev = grads.get(p)
-                    grads[p] = gp if prev is None else prev + gp
-        if not retain:
-            if anomaly:
-                finished.append(node)  # keep the graph intact until no error can come
-            else:
-                node.release()
-    for node in finished:
-        node.release()
+                        if node in targets:
+                            captured[node] = g
+                        if node in wanted:
+                            _step(node, g, grads, create_graph, wrap, anomaly)
+                if not retain and type(node) is not AccumulateGrad:
+                    release(node)
+    except BaseException:
+        if not retain:  # free the rest too: no array stays locked by a graph that cannot run
+            for node in order:
+                if type(node) is not AccumulateGrad:
+                    release(node)
+        raise
+    return leaves, captured, retained
 
 
-def _add(key, g, grads, leaves):
-    """Accumulate a root's seed gradient (the loop in ``_run`` inlines the same steps)."""
-    if isinstance(key, Tensor):
-        entry = leaves.get(id(key))
-        if entry is None:
-            leaves[id(key)] = [key, g]
+def _step(node, g, grads, create_graph, wrap, anomaly):
+    """One node: its VJP, then each gradient checked, fitted to its parent, accumulated."""
+    if anomaly:
+        check_saved(node)
+    parent_grads = node.vjp(g, **(lifted(node, wrap) if create_graph else node.saved))
+    parents = node.parents
+    if type(parent_grads) is not tuple or len(parent_grads) != len(parents):
+        _bad_return(node, parent_grads)
+    if anomaly:
+        check_backward(node, g, parent_grads)
+    for i, p in enumerate(parents):
+        gp = parent_grads[i]
+        if p is None:
+            continue
+        if gp is None:
+            raise RuntimeError(
+                f"{node.name}.vjp returned None for input {i}, which needs a gradient (shape {p.shape}); "
+                f"return an array of that shape (zeros if it has no effect)"
+            )
+        if create_graph and not isinstance(gp, Traced):
+            gp = wrap(np.asarray(gp), None)
+        shape = gp.shape
+        if shape != p.shape:
+            gp = unbroadcast(gp, p.shape, node, i)
+        dtype = gp.dtype
+        if dtype != p.dtype:
+            if dtype.kind not in "fiub":
+                raise TypeError(f"{node.name}.vjp returned a gradient of dtype {dtype} for input {i}; "
+                                f"expected a real floating array ({p.dtype})")
+            gp = gp.astype(p.dtype)
+        prev = grads.get(p)
+        grads[p] = gp if prev is None else prev + gp
+
+
+def _bad_return(node, got):
+    n = len(node.parents)
+    if type(got) is tuple or type(got) is list:
+        raise TypeError(f"{node.name}.vjp returned {len(got)} gradients for {n} inputs; return a tuple "
+                        f"with one gradient (or None) per input of forward")
+    raise TypeError(f"{node.name}.vjp returned a {type(got).__name__}, not a tuple; return a tuple with one "
+                    f"gradient (or None) per input of forward, e.g. (g * out,) for one input")
+
+
+def lifted(node, wrap):
+    """The saved values as tensors connected to the graph, for ``create_graph``: the output
+    as a tensor made by this node, an input as a tensor made by the input's node, anything
+    else (made by the op itself) as a constant."""
+    sources = node.sources
+    if not sources:
+        return node.saved
+    out = dict(node.saved)
+    for k, src in sources.items():
+        v = out[k]
+        if src == OUTPUT:
+            out[k] = wrap(v, node)
         else:
-            entry[1] = entry[1] + g
-    else:
-        prev = grads.get(key)
-        grads[key] = g if prev is None else prev + g
+            p = node.parents[src]
+            if p is not None:
+                out[k] = wrap(v, p)
+    return out
 
 
-def _wanted(order, targets):
-    """(nodes whose VJP leads to a target, ids of target nodes): ``grad()`` runs only those."""
+def _leading_to(order, targets):
+    """The nodes whose VJP leads to a target: ``grad()`` runs only these."""
     lead = set()
     for node in order:  # parents come first
         for p in node.parents:
-            if p is None:
-                continue
-            if isinstance(p, Tensor):
-                if id(p) in targets:
-                    lead.add(node)
-                    break
-            elif p in lead or id(p) in targets:
+            if p is not None and (p in lead or p in targets):
                 lead.add(node)
                 break
-    return lead, targets
+    return lead
 
 
-def unbroadcast(g, shape, node):
+def unbroadcast(g, shape, node, i=0):
     """Sum ``g`` over the axes broadcasting added, so it has ``shape``; then check it."""
+    given = tuple(g.shape)
     lead = g.ndim - len(shape)
     if lead >= 0:
         plain = type(g) is np.ndarray  # ndarrays skip NumPy's Python-level sum wrapper
-        if lead:  # summing leading axes away gives a fresh array, not a view
+        if lead:
             axes = tuple(range(lead))
             g = np.add.reduce(g, axis=axes) if plain else g.sum(axis=axes)
-        ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        ones = tuple(k for k, n in enumerate(shape) if n == 1 and g.shape[k] != 1)
         if ones:
             g = np.add.reduce(g, axis=ones, keepdims=True) if plain else g.sum(axis=ones, keepdims=True)
         if g.shape == shape:
             return g
-    raise RuntimeError(f"internal error: {node.name} returned a gradient of shape {g.shape} for an input of shape {shape}")
-
-
-def _own(g, handed):
-    """A gradient array no one else holds: copy views, read-only arrays, and arrays already handed out."""
-    if type(g) is not np.ndarray:
-        g = np.asarray(g)
-    if g.base is not None or id(g) in handed or not g.flags.writeable:
-        g = g.copy()
-    handed.add(id(g))
-    return g
-
-
-def _assign(leaves, seeds, create_graph):
-    if create_graph:
-        for leaf, g in leaves.values():
-            g = g if isinstance(g, Tensor) else _make(g, None)
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
-        return
-    handed = {id(s) for s in seeds}
-    for leaf, g in leaves.values():
-        if leaf.grad is None:
-            leaf.grad = _make(_own(g, handed), None)
-        else:
-            leaf.grad = _make(leaf.grad.data + g, None)
+    raise ValueError(
+        f"{node.name}.vjp returned a gradient of shape {given} for input {i}, which has shape "
+        f"{tuple(shape)}; a gradient has its input's shape (or one that broadcasts to it)"
+    )

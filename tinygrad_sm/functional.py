@@ -4,7 +4,24 @@ Each calls one primitive from ``tinygrad_sm/ops/``; the same ops back the Tensor
 """
 import numpy as np
 
-from .ops import Affine, Concatenate, CrossEntropy, LogSoftmax, LogSumExp, Relu, Sigmoid, Softmax, Stack, Tanh, Where
+# Layers and losses built from the primitives, each in its own module, re-exported here.
+from .attention import padding_attention_mask, scaled_dot_product_attention  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss  # noqa: F401
+from .normalization import layer_norm  # noqa: F401
+from .ops import (
+    Affine,
+    Concatenate,
+    CrossEntropy,
+    LogSoftmax,
+    LogSumExp,
+    Relu,
+    Sigmoid,
+    Softmax,
+    Stack,
+    Tanh,
+    Where,
+)
 from .tensor import Tensor, _operand
 
 
@@ -13,20 +30,20 @@ def softmax(x, axis=-1, mask=None):
 
     Saves only its output a; its VJP is ``a * (g - (g * a).sum(axis, keepdims=True))``.
     """
-    return Softmax.apply(_tensor(x), _operand(mask), axis=axis)
+    return Softmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
 
 
 def log_softmax(x, axis=-1, mask=None):
     """``x - logsumexp(x, axis)``, stable; saves only its output."""
-    return LogSoftmax.apply(_tensor(x), _operand(mask), axis=axis)
+    return LogSoftmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
 
 
 def logsumexp(x, axis=-1, keepdims=False, mask=None):
     """``log(sum(exp(x), axis))``, stable; its gradient is ``softmax(x)``."""
-    return LogSumExp.apply(_tensor(x), _operand(mask), axis=axis, keepdims=keepdims)
+    return LogSumExp.apply(_tensor(x), axis=axis, keepdims=keepdims, mask=_operand(mask))
 
 
-def cross_entropy(logits, targets, reduction="mean", axis=-1):
+def cross_entropy(logits, targets, reduction="mean", axis=-1, label_smoothing=0.0):
     """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row.
 
     Parameters
@@ -38,16 +55,20 @@ def cross_entropy(logits, targets, reduction="mean", axis=-1):
         (the logits' shape). Targets carry no gradient.
     reduction : {"mean", "sum", "none"}
         Average over rows, sum, or return the per-row losses.
+    label_smoothing : float in [0, 1]
+        Mix the targets with the uniform distribution: ``q = (1 - ε)·target + ε/N``,
+        as in PyTorch.
 
-    The backward pass reads the softmax cached by the forward pass:
-    ``(softmax(z) - onehot(target)) * g / n``.
+    The node saves only the logits; its backward recomputes the softmax from them:
+    ``(softmax(z) - q) * g / n``.
     """
     if isinstance(targets, Tensor) and targets.requires_grad:
         raise ValueError(
             "cross_entropy: targets that require grad are not supported; pass targets.detach(), "
             "or write -(targets * log_softmax(logits)).sum(axis) to differentiate through them"
         )
-    return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction)
+    return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction,
+                              label_smoothing=label_smoothing)
 
 
 def linear(x, weight, bias=None):
@@ -68,19 +89,34 @@ def sigmoid(x):
 
 
 def where(cond, x, y):
-    """``x`` where ``cond`` is true, else ``y``; gradients flow to the branch taken."""
-    return Where.apply(np.asarray(_operand(cond), dtype=bool), x, y)
+    """``x`` where ``cond`` is true, else ``y``; gradients flow to the branch taken.
+    ``cond`` is boolean (a comparison, e.g. ``x > 0``); the result is always a Tensor."""
+    cond = np.asarray(_operand(cond))
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = _tensor(x)
+    return Where.apply(cond, x, y)
 
 
 def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis."""
-    return Concatenate.apply(*tensors, axis=axis)
+    """Join tensors along an existing axis; the result is always a Tensor."""
+    return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=axis)
 
 
 def stack(tensors, axis=0):
-    """Join tensors along a new axis."""
-    return Stack.apply(*tensors, axis=axis)
+    """Join tensors along a new axis; the result is always a Tensor."""
+    return Stack.apply(*_tensors(tensors, "stack"), axis=axis)
 
 
 def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _tensors(items, op):
+    if isinstance(items, (Tensor, np.ndarray)):
+        raise TypeError(f"{op}: pass a sequence of tensors, e.g. {op}([a, b]), not a single array")
+    items = list(items)
+    if not items:
+        raise ValueError(f"{op}: needs at least one tensor")
+    if not any(isinstance(t, Tensor) for t in items):
+        items[0] = Tensor(items[0])
+    return items

@@ -1,7 +1,7 @@
 """Numerical gradient checks by central differences in float64."""
 import numpy as np
 
-from .engine import grad
+from .autograd import grad
 from .functional import concatenate
 from .tensor import Tensor
 

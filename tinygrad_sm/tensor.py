@@ -1,15 +1,28 @@
 """The user-facing ``Tensor``: an ndarray, its link into the graph, operator sugar, ``backward``.
 
 Every differentiable method calls one primitive from ``tinygrad_sm/ops/`` by name;
-the primitive records itself (``Op.apply``). The graph walk lives in ``engine.py``.
+``record.py`` runs it and adds the node; ``engine.py`` walks the graph.
 """
+import numbers
+import weakref
+
 import numpy as np
+
+from . import engine
+from .op import Traced
+from .ops.common import single_axis
+from .ops.elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
+from .ops.linalg import MatMul
+from .ops.reduce import Max, Mean, Min, Sum
+from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose
+from .ops.softmax import LogSoftmax, LogSumExp, Softmax
+from .record import AccumulateGrad, record
 
 _new = object.__new__
 
 
 def _make(data, node):
-    """Wrap an ndarray without copying; ``node`` is the op that made it (or None)."""
+    """Wrap an ndarray without copying; ``node`` is the node that made it (or None)."""
     t = _new(Tensor)
     t.data = data
     t._node = node
@@ -18,13 +31,18 @@ def _make(data, node):
     return t
 
 
-class Tensor:
+def _apply(op, *args, **params):
+    return _make(*record(op, args, params))
+
+
+class Tensor(Traced):
     """An n-dimensional array that records the operations applied to it.
 
     Parameters
     ----------
     data : array_like
-        Copied into a new ndarray (like ``np.array``; use ``.data`` to reach it).
+        Numbers (nested lists, scalars, an ndarray, a Tensor): copied into a new
+        ndarray, like ``np.array``.
     requires_grad : bool
         Make this a leaf whose ``.grad`` is filled by ``backward()``. Floating
         dtypes only.
@@ -43,16 +61,25 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
-        arr = np.array(data, dtype=dtype)
-        if requires_grad and arr.dtype.kind != "f":
+        elif isinstance(data, (str, bytes, dict, set, frozenset)) or data is None or \
+                (not isinstance(data, (list, tuple, range, np.ndarray, numbers.Number, np.generic))
+                 and not hasattr(data, "__array__") and not hasattr(data, "__array_interface__")):
             raise TypeError(
-                f"Tensor: only floating tensors can require grad, got dtype {arr.dtype}; "
-                f"pass dtype=np.float32 or np.float64 (or float data)"
+                f"Tensor: data must be numbers (a scalar, nested lists or an ndarray), got "
+                f"{type(data).__name__}" + (" (materialize it first: list(...))" if hasattr(data, "__next__") else "")
             )
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Tensor: cannot make a numeric array from this {type(data).__name__}: {e}") from None
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"Tensor: data must be numeric, got dtype {arr.dtype} from {type(data).__name__}")
         self.data = arr
-        self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
 
     # --- array facts ----------------------------------------------------------
     @property
@@ -74,11 +101,12 @@ class Tensor:
     @property
     def grad_fn(self):
         """The backward node that made this tensor (None for leaves and constants)."""
-        return self._node
+        node = self._node
+        return None if node is None or type(node) is AccumulateGrad else node
 
     @property
     def is_leaf(self):
-        return self._node is None
+        return self.grad_fn is None
 
     def numpy(self):
         """The underlying ndarray (shared, not copied)."""
@@ -124,22 +152,35 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only integer one-element tensors can be used as an index, got {self.dtype} {self.shape}")
+        return int(self.data.item())
+
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
         extra = [f"dtype={self.data.dtype}"]
-        if self._node is not None:
-            extra.append(f"grad_fn={self._node.name}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn={self.grad_fn.name}")
         elif self.requires_grad:
             extra.append("requires_grad=True")
         return f"Tensor({body}, {', '.join(extra)})"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """Jupyter: the values, and the backward graph of a tensor made by recorded ops."""
-        from .viz.notebook import tensor_bundle
+    # --- copying: the data, never the graph ------------------------------------------
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.data, self.requires_grad))
 
-        return tensor_bundle(self)
+    def __deepcopy__(self, memo):
+        t = _rebuild(type(self), self.data.copy(), self.requires_grad)
+        if self.grad is not None:
+            t.grad = _make(self.grad.data.copy(), None)
+        memo[id(self)] = t
+        return t
 
     # --- graph ---------------------------------------------------------------
+    def _record(self, op, args, params):
+        return _make(*record(op, args, params))
+
     def backward(self, grad=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
@@ -154,88 +195,120 @@ class Tensor:
             Record the backward pass, so ``.grad`` can be differentiated again.
             (Prefer ``tinygrad_sm.grad`` for that: a ``.grad`` with a graph refers
             back to its own leaf, a reference cycle only the garbage collector frees.)
+
+        If a VJP raises, no ``.grad`` changes and (unless the graph is retained) the
+        graph is freed, releasing every array it protected.
         """
-        engine.backward([self], [grad], retain_graph, create_graph)
+        (seed,) = engine.seeds([self], [grad], create_graph, _make, "backward")
+        retain = create_graph if retain_graph is None else retain_graph
+        leaves, _, retained = engine.run([self._node], [seed], retain, create_graph, _make)
+        handed = {id(seed)}
+        for ref, g in retained:
+            t = ref()
+            if t is not None:
+                t.grad = _gradient(g, create_graph, t.grad, handed)
+        for acc, g in leaves:
+            leaf = acc.leaf()
+            if leaf is not None:
+                leaf.grad = _gradient(g, create_graph, leaf.grad, handed)
+
+    def retain_grad(self):
+        """Keep this non-leaf's gradient in ``.grad`` after ``backward()`` (leaves always do)."""
+        node = self.grad_fn
+        if node is None:
+            if not self.requires_grad:
+                raise RuntimeError("retain_grad(): the tensor does not require grad, so it gets no gradient")
+            return self
+        node.retained = weakref.ref(self)
+        return self
 
     def detach(self):
         """The same data, cut from the graph."""
         return _make(self.data, None)
 
     def requires_grad_(self, requires_grad=True):
-        if self._node is not None:
+        if self.grad_fn is not None:
             raise RuntimeError("requires_grad_(): only leaves can change requires_grad; use .detach() first")
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"requires_grad_(): dtype {self.data.dtype} is not floating")
+        if requires_grad:
+            if self.data.dtype.kind != "f":
+                raise TypeError(
+                    f"Tensor: only real floating tensors can require grad, got dtype {self.data.dtype}; "
+                    f"pass dtype=np.float32 or np.float64 (or float data)"
+                )
+            if self._node is None:
+                self._node = AccumulateGrad(self)
+        else:
+            self._node = None
         self.requires_grad = bool(requires_grad)
         return self
 
     def astype(self, dtype):
-        return Cast.apply(self, to=np.dtype(dtype))
+        return _apply(Cast, self, to=np.dtype(dtype))
 
     # --- operators -----------------------------------------------------------
     def __add__(self, other):
-        return Add.apply(self, other)
+        return _make(*record(Add, (self, other), None))
 
     def __radd__(self, other):
-        return Add.apply(other, self)
+        return _make(*record(Add, (other, self), None))
 
     def __sub__(self, other):
-        return Sub.apply(self, other)
+        return _make(*record(Sub, (self, other), None))
 
     def __rsub__(self, other):
-        return Sub.apply(other, self)
+        return _make(*record(Sub, (other, self), None))
 
     def __mul__(self, other):
-        return Mul.apply(self, other)
+        return _make(*record(Mul, (self, other), None))
 
     def __rmul__(self, other):
-        return Mul.apply(other, self)
+        return _make(*record(Mul, (other, self), None))
 
     def __truediv__(self, other):
-        return Div.apply(self, other)
+        return _make(*record(Div, (self, other), None))
 
     def __rtruediv__(self, other):
-        return Div.apply(other, self)
+        return _make(*record(Div, (other, self), None))
 
     def __pow__(self, other):
-        return Pow.apply(self, other)
+        return _make(*record(Pow, (self, other), None))
 
     def __rpow__(self, other):
-        return Pow.apply(other, self)
+        return _make(*record(Pow, (other, self), None))
 
     def __matmul__(self, other):
-        return MatMul.apply(self, other)
+        return _make(*record(MatMul, (self, other), None))
 
     def __rmatmul__(self, other):
-        return MatMul.apply(other, self)
+        return _make(*record(MatMul, (other, self), None))
 
     def __neg__(self):
-        return Neg.apply(self)
+        return _make(*record(Neg, (self,), None))
 
     def __getitem__(self, index):
-        return GetItem.apply(self, index=_index(index))
+        return _apply(GetItem, self, index=_index(index))
 
     # Comparisons give boolean tensors that carry no gradient.
     def __lt__(self, other):
-        return _make(self.data < _operand(other), None)
+        return _make(np.asarray(self.data < _operand(other)), None)
 
     def __le__(self, other):
-        return _make(self.data <= _operand(other), None)
+        return _make(np.asarray(self.data <= _operand(other)), None)
 
     def __gt__(self, other):
-        return _make(self.data > _operand(other), None)
+        return _make(np.asarray(self.data > _operand(other)), None)
 
     def __ge__(self, other):
-        return _make(self.data >= _operand(other), None)
+        return _make(np.asarray(self.data >= _operand(other)), None)
 
     def __eq__(self, other):
-        return _make(self.data == _operand(other), None)
+        return _make(np.asarray(self.data == _operand(other)), None)
 
     def __ne__(self, other):
-        return _make(self.data != _operand(other), None)
+        return _make(np.asarray(self.data != _operand(other)), None)
 
     def __invert__(self):
-        return _make(~self.data, None)
+        return _make(np.asarray(~self.data), None)
 
     def any(self, axis=None, keepdims=False):
         return _make(np.asarray(self.data.any(axis=axis, keepdims=keepdims)), None)
@@ -246,63 +319,68 @@ class Tensor:
     def argmax(self, axis=None, keepdims=False):
         return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)
 
+    def argmin(self, axis=None, keepdims=False):
+        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)
+
     # --- elementwise ---------------------------------------------------------
     def exp(self):
-        return Exp.apply(self)
+        return _make(*record(Exp, (self,), None))
 
     def log(self):
-        return Log.apply(self)
+        return _make(*record(Log, (self,), None))
 
     def sqrt(self):
-        return Sqrt.apply(self)
+        return _make(*record(Sqrt, (self,), None))
 
     def tanh(self):
-        return Tanh.apply(self)
+        return _make(*record(Tanh, (self,), None))
 
     def sigmoid(self):
-        return Sigmoid.apply(self)
+        return _make(*record(Sigmoid, (self,), None))
 
     def relu(self):
-        return Relu.apply(self)
+        return _make(*record(Relu, (self,), None))
 
     # --- reductions ----------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
-        return Sum.apply(self, axis=axis, keepdims=keepdims)
+        return _apply(Sum, self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return Mean.apply(self, axis=axis, keepdims=keepdims)
+        return _apply(Mean, self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
-        return Max.apply(self, axis=axis, keepdims=keepdims)
+        return _apply(Max, self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
-        return -Max.apply(-self, axis=axis, keepdims=keepdims)
+        return _apply(Min, self, axis=axis, keepdims=keepdims)
 
     # --- shape ---------------------------------------------------------------
     def reshape(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = tuple(shape[0])
-        return Reshape.apply(self, shape=shape)
+        return _apply(Reshape, self, shape=shape)
 
     def flatten(self):
-        return Reshape.apply(self, shape=(-1,))
+        return _apply(Reshape, self, shape=(-1,))
 
     def transpose(self, *axes):
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
             axes = axes[0]
-        return Transpose.apply(self, axes=tuple(axes) if axes else None)
+        return _apply(Transpose, self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, axis1, axis2):
+        a = single_axis(axis1, self.ndim, "swapaxes")
+        b = single_axis(axis2, self.ndim, "swapaxes")
         axes = list(range(self.ndim))
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-        return Transpose.apply(self, axes=tuple(axes))
+        axes[a], axes[b] = axes[b], axes[a]
+        return _apply(Transpose, self, axes=tuple(axes))
 
     @property
     def T(self):
-        return Transpose.apply(self, axes=None)
+        return _apply(Transpose, self, axes=None)
 
     def broadcast_to(self, shape):
-        return BroadcastTo.apply(self, shape=tuple(shape))
+        return _apply(BroadcastTo, self, shape=tuple(shape))
 
     # --- softmax family (primitives: their VJPs read only the saved output) ----
     def softmax(self, axis=-1, mask=None):
@@ -311,16 +389,37 @@ class Tensor:
         ``mask`` (boolean, broadcastable): ``False`` entries, like ``-inf`` logits,
         get probability 0; a row with every entry excluded is all zeros.
         """
-        return Softmax.apply(self, _operand(mask), axis=axis)
+        return _apply(Softmax, self, axis=axis, mask=_operand(mask))
 
     def log_softmax(self, axis=-1, mask=None):
         """``x - logsumexp(x)`` along ``axis``; excluded entries give ``-inf``, a fully
         excluded row gives zeros (with zero gradient)."""
-        return LogSoftmax.apply(self, _operand(mask), axis=axis)
+        return _apply(LogSoftmax, self, axis=axis, mask=_operand(mask))
 
     def logsumexp(self, axis=-1, keepdims=False, mask=None):
         """``log(sum(exp(x)))`` along ``axis``, stable; a fully excluded row gives 0."""
-        return LogSumExp.apply(self, _operand(mask), axis=axis, keepdims=keepdims)
+        return _apply(LogSumExp, self, axis=axis, keepdims=keepdims, mask=_operand(mask))
+
+
+def _rebuild(cls, data, requires_grad):
+    t = _new(cls)
+    Tensor.__init__(t, data, requires_grad=requires_grad)
+    return t
+
+
+def _gradient(g, create_graph, prev, handed):
+    """What a ``.grad`` becomes: ``g``, or ``prev + g``, as a tensor no one else shares
+    (``handed``: ids of arrays already given out by this backward)."""
+    if create_graph:
+        g = g if isinstance(g, Tensor) else _make(np.asarray(g), None)
+        return g if prev is None else prev + g
+    g = g.data if isinstance(g, Tensor) else g
+    if prev is not None:
+        return _make(np.asarray(prev.data + g), None)
+    if type(g) is not np.ndarray or g.base is not None or id(g) in handed or not g.flags.writeable:
+        g = np.array(g)
+    handed.add(id(g))
+    return _make(g, None)
 
 
 def _operand(x):
@@ -340,12 +439,3 @@ def _index_item(i):
     if isinstance(i, list):
         return np.asarray(i)
     return i
-
-
-# The ops and the engine refer back to Tensor, so they are imported once it exists.
-from . import engine  # noqa: E402
-from .ops.elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh  # noqa: E402
-from .ops.linalg import MatMul  # noqa: E402
-from .ops.reduce import Max, Mean, Sum  # noqa: E402
-from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose  # noqa: E402
-from .ops.softmax import LogSoftmax, LogSumExp, Softmax  # noqa: E402

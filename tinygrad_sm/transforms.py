@@ -1,7 +1,7 @@
 """Function transforms built on ``grad``: vjp, jvp, jacobian, hessian."""
 import numpy as np
 
-from .engine import grad
+from .autograd import grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 
@@ -71,8 +71,10 @@ def jacobian(f, x, vectorize=False):
     x = _leaf(x)
     if vectorize:
         return _jacobian_batched(f, x)
-    out = f(x)
+    out = _output(f(x), "jacobian")
     rows = np.zeros((out.size,) + x.shape, dtype=x.dtype)
+    if not out.requires_grad:  # f does not depend on x (a constant, or a linear map's gradient)
+        return Tensor(rows.reshape(out.shape + x.shape))
     seed = np.zeros(out.size, dtype=out.dtype)
     for i in range(out.size):
         seed[i] = 1
@@ -89,7 +91,9 @@ def _jacobian_batched(f, x):
         ref = f(Tensor(x.data))
     m = ref.size
     batch = Tensor(np.broadcast_to(x.data, (m,) + x.shape), requires_grad=True)
-    out = f(batch)
+    out = _output(f(batch), "jacobian")
+    if not out.requires_grad:
+        return Tensor(np.zeros(ref.shape + x.shape, x.dtype))
     # Different batch shapes may take different SIMD paths: agree to a few ulps, not bit for bit.
     tol = 64 * np.finfo(out.dtype).eps if out.dtype.kind == "f" else 0
     if out.shape != (m,) + ref.shape or not np.allclose(out.data, ref.data[None], rtol=tol, atol=tol, equal_nan=True):
@@ -102,6 +106,12 @@ def _jacobian_batched(f, x):
     (g,) = grad(out, [batch], seeds, allow_unused=True)
     rows = np.zeros((m,) + x.shape, x.dtype) if g is None else g.data
     return Tensor(rows.reshape(ref.shape + x.shape))
+
+
+def _output(out, where):
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{where}: f must return a Tensor, got {type(out).__name__}")
+    return out
 
 
 def hessian(f, x):

@@ -1,6 +1,7 @@
 """Benchmark output: terminal tables, JSON/CSV files, and the log-log plot with fitted slopes."""
 import csv
 import json
+import math
 
 import numpy as np
 
@@ -22,6 +23,32 @@ def softmax_table(records):
         lines.append(f"  {r['variant']:<22}{us(r['median_s']):>13}{us(r['iqr_s']):>11}{mem:>10}"
                      f"{r['vs_vjp']:>9.2f}{r['vs_bound']:>9.2f}")
     return "\n".join(lines)
+
+
+def skipped_lines(skipped, records):
+    """One line per skipped variant and reason (a missing PyTorch or JAX is said once per
+    run, not once per size), naming the configurations only where it was not all of them."""
+    every = {(r["dtype"], r["B"], r["N"]) for r in records}
+    groups = {}
+    for s in skipped:
+        groups.setdefault((s["variant"], s["reason"]), []).append((s["dtype"], s["B"], s["N"]))
+    lines = []
+    for (variant, reason), configs in groups.items():
+        lines.append(f"skipped {variant}{_where(configs, every)}: {reason}")
+    return lines
+
+
+def _where(configs, every):
+    if set(configs) >= every:
+        return ""
+    by, all_by = {}, {}
+    for d, B, N in sorted(every):
+        all_by.setdefault((d, B), []).append(N)
+    for d, B, N in configs:
+        by.setdefault((d, B), []).append(N)
+    parts = [f"{d} B={B}" + ("" if sorted(ns) == all_by.get((d, B)) else " N=" + ",".join(map(str, ns)))
+             for (d, B), ns in by.items()]
+    return " at " + "; ".join(parts)
 
 
 def train_table(results):
@@ -70,33 +97,62 @@ PLOTTED = ("vjp", "vjp-into-buffer", "numpy-one-liner", "engine-backward", "expl
            "composed-backward", "torch-kernel", "torch-backward", "jax-kernel", "bound")
 
 
+def _label(name, ns, ys):
+    """The legend entry: the variant and its fitted slope, if there are enough points to fit one."""
+    k = slope(ns, ys)
+    return name if math.isnan(k) else f"{name} (slope {k:.2f})"
+
+
+def _n_ticks(ns, min_ratio=1.8):
+    """The measured N values as tick positions, leaving out any too close to the previous one
+    on a log axis (1000 next to 1024) so no two labels overlap."""
+    ticks = []
+    for n in sorted(set(ns)):
+        if not ticks or n / ticks[-1] >= min_ratio:
+            ticks.append(n)
+    return ticks
+
+
 def softmax_plot(records, path, B=64, dtype="float32", facts=None):
-    """Time and peak memory against N (log-log), one line per variant, slopes in the legend."""
+    """Time and peak memory against N (log-log), one line per variant, slopes in the legend
+    (over N ≥ 256, and only where at least two such points were measured)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
     rows = [r for r in records if r["B"] == B and r["dtype"] == dtype]
     fig = Figure(figsize=(12, 5), layout="constrained")
     ax_t, ax_m = fig.subplots(1, 2)
+    fitted = False
     for name in PLOTTED:
         pts = sorted((r["N"], r["median_s"], r["peak_bytes"]) for r in rows if r["variant"] == name)
         if not pts:
             continue
         ns = [p[0] for p in pts]
         style = dict(marker="o", ms=3, lw=2.2 if name in ("vjp", "explicit-jacobian") else 1.2)
-        ax_t.plot(ns, [p[1] * 1e6 for p in pts], label=f"{name} (slope {slope(ns, [p[1] for p in pts]):.2f})", **style)
+        label = _label(name, ns, [p[1] for p in pts])
+        fitted = fitted or label != name
+        ax_t.plot(ns, [p[1] * 1e6 for p in pts], label=label, **style)
         mem = [(n, m) for n, _, m in pts if m]
         if mem:
             ms = [m for _, m in mem]
-            ax_m.plot([n for n, _ in mem], [m / 2**20 for m in ms],
-                      label=f"{name} (slope {slope([n for n, _ in mem], ms):.2f})", **style)
+            mem_ns = [n for n, _ in mem]
+            ax_m.plot(mem_ns, [m / 2**20 for m in ms], label=_label(name, mem_ns, ms), **style)
+    ticks = _n_ticks(r["N"] for r in rows)
     for ax, what in ((ax_t, "median time per call (µs)"), (ax_m, "peak NumPy memory per call (MiB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(FixedLocator(ticks))  # the measured sizes, as plain numbers
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("N (softmax axis size)")
         ax.set_ylabel(what)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
-    title = f"softmax VJP vs explicit Jacobian, B={B}, {dtype} (slopes fitted over N ≥ 256)"
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper left")
+    title = f"softmax VJP vs explicit Jacobian, B={B}, {dtype}"
+    if fitted:
+        title += " (slopes fitted over N ≥ 256)"
     if facts:
         title += f"\n{facts.get('cpu', '')}, {facts.get('threads')} thread(s), NumPy {facts.get('numpy')}"
     fig.suptitle(title, fontsize=10)

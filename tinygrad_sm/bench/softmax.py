@@ -19,7 +19,7 @@ Every variant's result is checked against ``vjp`` before it is timed.
 """
 import numpy as np
 
-from ..engine import grad
+from ..autograd import grad
 from ..ops.softmax import Softmax, softmax_vjp
 from ..tensor import Tensor
 from ..transforms import jacobian
@@ -109,7 +109,7 @@ def build(B, N, dtype, max_bytes, torch=None, jax=None):
     else:
         skipped["jax-*"] = "JAX is not installed"
     v["bound"] = (lambda: np.add(a, g, out=buf2), None)
-    v["forward"] = (lambda: Softmax.apply(x, None, axis=-1), lambda r: r)
+    v["forward"] = (lambda: Softmax.apply(x, axis=-1), lambda r: r)
     v["exp-bound"] = (lambda: np.exp(x, out=buf2), None)
     return v, expected, a, skipped
 

@@ -3,7 +3,7 @@ peers; and the per-op cost of recording and backpropagating tiny ops."""
 import numpy as np
 
 from .. import nn, optim
-from ..engine import grad
+from ..autograd import grad
 from ..functional import cross_entropy
 from ..tensor import Tensor
 from .harness import interleaved, optional
@@ -211,7 +211,7 @@ def run(batches=(32, 128), n_ops=1000, samples=15, min_time=5e-3, digits_samples
     timing = interleaved(chain_variants(n_ops, torch), samples, min_time)
     for name, (med, q1, q3) in timing.items():
         results["chain"].append({"variant": name, "n_ops": n_ops, "median_s": med, "iqr_s": q3 - q1})
-    if optional("sklearn") is not None and digits_samples:
+    if digits_samples:
         variants, steps = digits_variants(torch)
         last = {name: float(fn().item()) for name, fn in variants.items()}
         if max(last.values()) - min(last.values()) > 1e-3 * max(abs(v) for v in last.values()):

@@ -1,77 +1,187 @@
-"""``tinygrad-sm bench softmax|train``: measure, print a table, optionally write JSON/CSV/plots."""
+"""``tinygrad-sm bench softmax|train|overhead``: measure, print a table, optionally write JSON/CSV/plots."""
+import math
 import os
 import sys
 import time
 
-from .errors import UsageError
+from .checks import DefaultsHelpFormatter, fail, gib, installed, memory_limit, note, writable_dir
+
+PEERS = (("torch", "PyTorch"), ("jax", "JAX"))
+ARRAYS_PER_CONFIG = 16  # x, g, a, the reference, buffers and every variant's result, at B×N each
 
 
-def _ints(text):
+def _ints(text, flag):
+    """Comma-separated positive integers, in the order given, each once."""
     try:
-        return tuple(int(v) for v in text.split(","))
+        values = [int(v) for v in text.split(",")]
     except ValueError:
-        raise UsageError(f"tinygrad-sm bench: error: expected comma-separated integers, got {text!r}") from None
+        fail("bench", f"{flag} takes comma-separated integers, got {text!r}")
+    if not all(v >= 1 for v in values):
+        fail("bench", f"{flag} takes integers of at least 1, got {text!r}")
+    return tuple(dict.fromkeys(values))
 
 
 def add_parser(sub):
     p = sub.add_parser("bench", help="benchmark the softmax VJP or a training step",
-                       description="Benchmarks: medians of interleaved runs, ratios measured side by side.")
-    p.add_argument("what", choices=["softmax", "train"])
-    p.add_argument("--threads", type=int, default=1, help="threads for NumPy's BLAS, PyTorch and JAX (default 1)")
-    p.add_argument("--sizes", help="softmax: comma-separated N (default 4,...,16384)")
-    p.add_argument("--batches", help="comma-separated B (softmax default 1,64,1024; train 32,128)")
-    p.add_argument("--dtypes", default="float32,float64", help="softmax: dtypes (default float32,float64)")
-    p.add_argument("--max-bytes", type=float, default=2**28,
-                   help="softmax: skip Jacobians larger than this many bytes (default 256 MiB)")
-    p.add_argument("--samples", type=int, default=15, help="timed samples per variant (default 15)")
+                       formatter_class=DefaultsHelpFormatter,
+                       description="Benchmarks: medians of interleaved runs, ratios measured side by side. "
+                                   "PyTorch and JAX columns appear when they are installed.")
+    p.add_argument("what", choices=["softmax", "train", "overhead", "attention"], help="what to measure")
+    p.add_argument("--threads", type=int, default=1, help="threads for NumPy's BLAS, PyTorch and JAX")
+    p.add_argument("--sizes",
+                   help="softmax: comma-separated N (default: 4,16,64,100,256,1000,1024,4096,16384)")
+    p.add_argument("--batches", help="comma-separated B (default: softmax 1,64,1024; train and overhead 32,128)")
+    p.add_argument("--dtypes", help="softmax: float32 and/or float64 (default: float32,float64)")
+    p.add_argument("--max-bytes", type=float, default=None,
+                   help="softmax: skip Jacobians larger than this many bytes (default: 268435456, 256 MiB)")
+    p.add_argument("--samples", type=int, default=15, help="timed samples per variant")
+    p.add_argument("--lengths", help="attention: comma-separated sequence lengths L (default: 64,128,256,512)")
     p.add_argument("--quick", action="store_true", help="tiny sizes and few samples: checks that it runs")
-    p.add_argument("--out", help="directory for the JSON, CSV and plot (softmax) or JSON (train)")
+    p.add_argument("--out", help="directory for the JSON, CSV and plots (softmax) or the JSON (train)")
+
+
+def _check(args):
+    """Every flag checked, and the sizes resolved onto ``args``, before anything is measured."""
+    if args.threads < 1:
+        fail("bench", f"--threads must be at least 1, got {args.threads}")
+    if args.samples < 1:
+        fail("bench", f"--samples must be at least 1, got {args.samples}")
+    limit, why = memory_limit()
+    if args.lengths is not None and args.what != "attention":
+        fail("bench", "--lengths applies to bench attention only")
+    if args.what == "attention":
+        from ..bench import attention
+
+        given = [flag for flag, value in (("--sizes", args.sizes), ("--max-bytes", args.max_bytes)) if value is not None]
+        if given:
+            fail("bench", f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to bench softmax only")
+        args.lengths = _ints(args.lengths, "--lengths") if args.lengths else ((8, 16) if args.quick else attention.LENGTHS)
+        args.batches = _ints(args.batches, "--batches")[:1] if args.batches else (8,)
+        args.dtypes = tuple(dict.fromkeys(args.dtypes.split(","))) if args.dtypes else ("float32",)
+        if set(args.dtypes) - {"float32", "float64"}:
+            fail("bench", f"--dtypes takes float32 and/or float64, got {','.join(args.dtypes)}")
+        itemsize = max(8 if d == "float64" else 4 for d in args.dtypes)
+        need = 12 * args.batches[0] * 4 * max(args.lengths) ** 2 * itemsize  # heads x L x L maps, several live
+        if need > limit:
+            fail("bench", f"--lengths {max(args.lengths)} needs about {gib(need)}, more than the {gib(limit)} "
+                          f"allowed ({why})")
+        return
+    if args.what in ("train", "overhead"):
+        given = [flag for flag, value in (("--sizes", args.sizes), ("--dtypes", args.dtypes),
+                                          ("--max-bytes", args.max_bytes)) if value is not None]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            fail("bench", f"{', '.join(given)} {verb} to bench softmax only")
+        default = (4,) if args.quick else (32, 128)
+        args.batches = _ints(args.batches, "--batches") if args.batches else default
+        need = max(args.batches) * (784 + 256 + 10) * 4 * 8  # activations, gradients and each peer's copies
+        if need > limit:
+            fail("bench", f"--batches {max(args.batches)} needs about {gib(need)}, more than the "
+                          f"{gib(limit)} allowed ({why})")
+        return
+    from ..bench import softmax
+
+    if args.max_bytes is None:
+        args.max_bytes = 2**28
+    elif not (math.isfinite(args.max_bytes) and args.max_bytes > 0):
+        fail("bench", f"--max-bytes must be a positive number of bytes, got {args.max_bytes}")
+    elif args.max_bytes > limit:
+        fail("bench", f"--max-bytes {args.max_bytes:.0f} is more than the {gib(limit)} allowed ({why})")
+    args.dtypes = tuple(dict.fromkeys(args.dtypes.split(","))) if args.dtypes else ("float32", "float64")
+    if set(args.dtypes) - {"float32", "float64"}:
+        fail("bench", f"--dtypes takes float32 and/or float64, got {','.join(args.dtypes)}")
+    args.sizes = _ints(args.sizes, "--sizes") if args.sizes else ((4, 64) if args.quick else softmax.SIZES)
+    default = (1, 8) if args.quick else softmax.BATCHES
+    args.batches = _ints(args.batches, "--batches") if args.batches else default
+    itemsize = max(8 if d == "float64" else 4 for d in args.dtypes)
+    need = ARRAYS_PER_CONFIG * max(args.sizes) * max(args.batches) * itemsize
+    if need > limit:
+        fail("bench", f"--sizes {max(args.sizes)} with --batches {max(args.batches)} needs about "
+                      f"{gib(need)}, more than the {gib(limit)} allowed ({why})")
 
 
 def run(args):
     from ..bench import harness, report
 
-    if args.threads < 1 or args.samples < 1:
-        raise UsageError("tinygrad-sm bench: error: --threads and --samples must be at least 1")
+    _check(args)
+    if args.out:
+        writable_dir(args.out, "bench")
     harness.pin_threads(args.threads)
     facts = harness.machine(args.threads)
-    print(harness.describe(facts))
-    if args.out:
-        try:
-            os.makedirs(args.out, exist_ok=True)
-        except OSError as e:
-            raise UsageError(f"tinygrad-sm bench: error: cannot write to --out {args.out}: {e.strerror or e}") from None
+    print(harness.describe(facts), flush=True)
+    missing = [(module, name) for module, name in PEERS if module not in facts]
     start = time.perf_counter()
     if args.what == "softmax":
-        from ..bench import softmax
-
-        sizes = _ints(args.sizes) if args.sizes else ((4, 64) if args.quick else softmax.SIZES)
-        batches = _ints(args.batches) if args.batches else ((1, 8) if args.quick else softmax.BATCHES)
-        dtypes = tuple(args.dtypes.split(","))
-        if set(dtypes) - {"float32", "float64"}:
-            raise UsageError(f"tinygrad-sm bench: error: --dtypes takes float32 and/or float64, got {args.dtypes}")
-        samples = 3 if args.quick else args.samples
-        records, skipped = softmax.run(sizes, batches, dtypes, args.max_bytes, samples,
-                                       min_time=2e-4 if args.quick else 2e-3,
-                                       progress=lambda d, b, n: print(f"  measured {d} B={b} N={n}", file=sys.stderr))
-        print(report.softmax_table(records))
-        for s in skipped:
-            print(f"skipped {s['variant']} at {s['dtype']} B={s['B']} N={s['N']}: {s['reason']}")
-        if args.out:
-            report.write_json(os.path.join(args.out, "softmax.json"),
-                              {"machine": facts, "records": records, "skipped": skipped})
-            report.write_csv(os.path.join(args.out, "softmax.csv"), records)
-            for B in batches:
-                report.softmax_plot(records, os.path.join(args.out, f"softmax_B{B}.png"), B=B,
-                                    dtype=dtypes[0], facts=facts)
+        _softmax(args, facts, report)
+    elif args.what == "overhead":
+        _overhead(args, facts, report, missing)
+    elif args.what == "attention":
+        _attention(args, facts, report)
     else:
-        from ..bench import train
-
-        batches = _ints(args.batches) if args.batches else ((4,) if args.quick else (32, 128))
-        results = train.run(batches, n_ops=20 if args.quick else 1000, samples=3 if args.quick else args.samples,
-                            min_time=2e-4 if args.quick else 5e-3, digits_samples=0 if args.quick else 5)
-        print(report.train_table(results))
-        if args.out:
-            report.write_json(os.path.join(args.out, "train.json"), {"machine": facts, **results})
+        _train(args, facts, report, missing)
     print(f"({time.perf_counter() - start:.1f} s)")
     return 0
+
+
+def _softmax(args, facts, report):
+    from ..bench import softmax
+
+    def progress(dtype, B, N):
+        print(f"  measured {dtype} B={B} N={N}", file=sys.stderr)
+
+    records, skipped = softmax.run(args.sizes, args.batches, args.dtypes, args.max_bytes,
+                                   3 if args.quick else args.samples, min_time=2e-4 if args.quick else 2e-3,
+                                   progress=progress)
+    print(report.softmax_table(records))
+    for line in report.skipped_lines(skipped, records):
+        print(line)
+    if args.out:
+        report.write_json(os.path.join(args.out, "softmax.json"),
+                          {"machine": facts, "records": records, "skipped": skipped})
+        report.write_csv(os.path.join(args.out, "softmax.csv"), records)
+        if not installed("matplotlib"):
+            note("skipped the softmax_B*.png plots: matplotlib is not installed (pip install matplotlib)")
+            return
+        for B in args.batches:
+            report.softmax_plot(records, os.path.join(args.out, f"softmax_B{B}.png"), B=B,
+                                dtype=args.dtypes[0], facts=facts)
+
+
+def _train(args, facts, report, missing):
+    from ..bench import train
+
+    results = train.run(args.batches, n_ops=20 if args.quick else 1000,
+                        samples=3 if args.quick else args.samples, min_time=2e-4 if args.quick else 5e-3,
+                        digits_samples=0 if args.quick else 5)
+    print(report.train_table(results))
+    for module, name in missing:
+        print(f"{name} is not installed: its rows are left out (pip install {module})")
+    if args.out:
+        report.write_json(os.path.join(args.out, "train.json"), {"machine": facts, **results})
+
+
+
+def _overhead(args, facts, report, missing):
+    from ..bench import overhead
+
+    records, _ = overhead.run(samples=3 if args.quick else args.samples, min_time=2e-4 if args.quick else 5e-3,
+                              n_ops=20 if args.quick else 1000, batches=args.batches)
+    print(overhead.table(records))
+    for module, name in missing:
+        if module == "torch":
+            print(f"{name} is not installed: the chain and tiny-mlp rows have no reference (pip install torch)")
+    if args.out:
+        report.write_json(os.path.join(args.out, "overhead.json"), {"machine": facts, "records": records})
+
+
+def _attention(args, facts, report):
+    from ..bench import attention
+
+    records = []
+    for dtype in args.dtypes:
+        records += attention.run(args.lengths, batch=args.batches[0], dtype=dtype,
+                                 samples=3 if args.quick else args.samples, min_time=2e-4 if args.quick else 2e-3,
+                                 progress=lambda L: print(f"  measured L={L}", file=sys.stderr))
+    print(attention.table(records))
+    if args.out:
+        report.write_json(os.path.join(args.out, "attention.json"), {"machine": facts, "records": records})

@@ -1,72 +1,127 @@
 """``tinygrad-sm graph``: draw the graph of one training step, or of a Python file's tensor."""
 import os
 import runpy
+import shutil
+import traceback
 
-from .errors import UsageError
-from .train import PRESETS, build, load_dataset
+from .checks import DOT_HINT, DefaultsHelpFormatter, fail, installed, writable_dir
+from .train import ACTIVATIONS, PRESETS, build, check_model_size, load_dataset
 
 
 def add_parser(sub):
     p = sub.add_parser("graph", help="draw the forward/backward graph of one training step or of a file",
-                       description="Draw the graph of one training step (forward + backward, no update) "
-                                   "of an MLP on a toy dataset, or of the tensor named `out` in a Python file.")
-    p.add_argument("--dataset", choices=sorted(PRESETS), default="spiral")
-    p.add_argument("--hidden", type=int, default=16)
-    p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
-    p.add_argument("--batch-size", type=int, default=8, help="rows in the drawn step (default 8)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--expr", metavar="FILE", help="a Python file that assigns the tensor to draw to `out` "
-                                                  "(and optionally a Module to `params`)")
-    p.add_argument("--kind", choices=["backward", "forward", "both"], default="both")
-    p.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default="svg")
-    p.add_argument("--max-nodes", type=int, default=500)
+                       formatter_class=DefaultsHelpFormatter,
+                       description="Draw the graph of one training step (forward + backward, no update) of "
+                                   "an MLP on a toy dataset, or of the tensor named `out` in a Python file. "
+                                   "Writes backward_graph.FORMAT and/or forward_graph.FORMAT to --out.")
+    p.add_argument("--dataset", choices=sorted(set(PRESETS) - {"pointer"}), default="spiral",
+                   help="the data of the drawn step (an MLP; train --dataset pointer draws the attention model)")
+    p.add_argument("--hidden", type=int, default=16, help="units per hidden layer")
+    p.add_argument("--layers", type=int, default=1, help="hidden layers (0: a linear softmax classifier)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")
+    p.add_argument("--batch-size", type=int, default=8, help="rows in the drawn step")
+    p.add_argument("--seed", type=int, default=0, help="seeds the data and the initial weights")
+    p.add_argument("--expr", metavar="FILE", default=None,
+                   help="instead of a training step, a Python file that assigns the tensor to draw to `out` "
+                        "(and optionally an nn.Module, a dict of name -> Tensor, or (name, Tensor) pairs to "
+                        "`params`, to name the parameters)")
+    p.add_argument("--kind", choices=["backward", "forward", "both"], default="both", help="which graph(s)")
+    p.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default="svg",
+                   help="svg, png and pdf need Graphviz's dot program; dot (the source) does not")
+    p.add_argument("--max-nodes", type=int, default=500,
+                   help="draw at most this many nodes nearest the output")
     p.add_argument("--show-values", action="store_true", help="print small values and grads in the boxes")
-    p.add_argument("--out", default=os.path.join("runs", "graph"), help="output directory (default runs/graph)")
+    p.add_argument("--out", default=os.path.join("runs", "graph"), help="output directory")
+
+
+def _check_params(params, path):
+    """``params`` as the picture takes it: None, a Module, a dict of name -> Tensor, or
+    (name, Tensor) pairs; anything else is one line naming the file."""
+    from ..nn import Module
+    from ..tensor import Tensor
+
+    if params is None or isinstance(params, Module):
+        return params
+    expected = "an nn.Module, a dict of name -> Tensor or a list of (name, Tensor) pairs"
+    if isinstance(params, dict):
+        pairs = list(params.items())
+    elif isinstance(params, (list, tuple)):
+        pairs = list(params)
+    else:
+        fail("graph", f"--expr {path}: `params` must be {expected}, got {type(params).__name__}")
+    for i, pair in enumerate(pairs):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str)):
+            fail("graph", f"--expr {path}: `params` must be {expected}; entry {i} is {pair!r:.60}")
+        if not isinstance(pair[1], Tensor):
+            fail("graph", f"--expr {path}: `params` must be {expected}; {pair[0]!r} is not a Tensor but "
+                          f"{type(pair[1]).__name__}")
+    return pairs
 
 
 def _from_file(path):
     from ..tensor import Tensor
 
     if not os.path.isfile(path):
-        raise UsageError(f"tinygrad-sm graph: error: --expr {path}: no such file")
-    scope = runpy.run_path(path, run_name="__tinygrad_sm_graph__")
+        fail("graph", f"--expr {path}: {'not a file' if os.path.exists(path) else 'no such file'}")
+    try:
+        scope = runpy.run_path(path, run_name="__tinygrad_sm_graph__")
+    except (Exception, SystemExit) as e:
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) ==
+                  os.path.abspath(path)]
+        where = f" at line {frames[-1].lineno}" if frames else (
+            f" at line {e.lineno}" if isinstance(e, SyntaxError) and e.lineno else "")
+        fail("graph", f"--expr {path} raised {type(e).__name__}{where}: {e}")
     out = scope.get("out")
     if not isinstance(out, Tensor):
-        raise UsageError(f"tinygrad-sm graph: error: {path} must assign the tensor to draw to a variable named `out`")
-    return out, scope.get("params")
+        fail("graph", f"--expr {path} must assign the tensor to draw to a variable named `out`")
+    return out, _check_params(scope.get("params"), path)
 
 
 def _from_model(args):
     from ..training import traced_step
 
-    if args.batch_size < 1 or args.hidden < 1 or args.layers < 0:
-        raise UsageError("tinygrad-sm graph: error: --batch-size and --hidden must be at least 1, --layers at least 0")
+    checks = [
+        (args.batch_size >= 1, f"--batch-size must be at least 1, got {args.batch_size}"),
+        (args.hidden >= 1, f"--hidden must be at least 1, got {args.hidden}"),
+        (args.layers >= 0, f"--layers must be 0 or more, got {args.layers}"),
+        (args.seed >= 0, f"--seed must be 0 or more, got {args.seed}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            fail("graph", message)
     X, y = load_dataset(args.dataset, args.seed)
     cfg = dict(hidden=args.hidden, layers=args.layers, activation=args.activation, optimizer="sgd", lr=0.1,
-               seed=args.seed)
+               seed=args.seed, batch_size=args.batch_size)
+    check_model_size("graph", cfg, X.shape[1], int(y.max()) + 1, min(args.batch_size, len(y)))
     model, _ = build(cfg, X.shape[1], int(y.max()) + 1)
     return traced_step(model, X[: args.batch_size], y[: args.batch_size]), model
 
 
 def run(args):
+    if args.max_nodes < 1:
+        fail("graph", f"--max-nodes must be at least 1, got {args.max_nodes}")
+    if not installed("graphviz"):
+        fail("graph", "drawing needs the graphviz package, which is not installed (pip install graphviz)")
+    if args.format != "dot" and shutil.which("dot") is None:
+        fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which is not on PATH "
+                      f"({DOT_HINT}); --format dot writes the DOT source without it")
     from ..viz import GraphvizNotFound, render
 
-    if args.max_nodes < 1:
-        raise UsageError("tinygrad-sm graph: error: --max-nodes must be at least 1")
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"tinygrad-sm graph: error: cannot write to --out {args.out}: {e.strerror or e}") from None
+    writable_dir(args.out, "graph")
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]
+    stem = os.path.splitext(os.path.basename(args.expr))[0] + "_{kind}" if args.expr else "{kind}_graph"
     written = []
     for kind in kinds:
-        path = os.path.join(args.out, f"{kind}_graph.{args.format}")
+        path = os.path.join(args.out, f"{stem.format(kind=kind)}.{args.format}")
         try:
-            render(out, path, kind=kind, params=params, max_nodes=args.max_nodes, show_values=args.show_values)
-        except GraphvizNotFound as e:
-            raise UsageError(f"tinygrad-sm graph: error: {e}") from None
+            render(out, path, kind=kind, params=params, max_nodes=args.max_nodes,
+                   show_values=args.show_values)
+        except GraphvizNotFound:
+            fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which failed to run "
+                          f"({DOT_HINT})")
+        except OSError as e:
+            fail("graph", f"cannot write {path}: {e.strerror or e}")
         written.append(path)
     print("wrote " + ", ".join(written))
     return 0

@@ -6,7 +6,10 @@ import numpy as np
 from ..creation import _rng
 from ..functional import linear
 from ..ops import LogSoftmax as _LogSoftmax
-from ..ops import Mul, Relu, Sigmoid as _Sigmoid, Softmax as _Softmax, Tanh as _Tanh
+from ..ops import Mul, Relu
+from ..ops import Sigmoid as _Sigmoid
+from ..ops import Softmax as _Softmax
+from ..ops import Tanh as _Tanh
 from .module import Module, Parameter
 
 
@@ -81,7 +84,7 @@ class Softmax(Module):
         self.axis = axis
 
     def forward(self, x):
-        return _Softmax.apply(x, None, axis=self.axis)
+        return _Softmax.apply(x, axis=self.axis)
 
     def extra_repr(self):
         return f"axis={self.axis}"
@@ -89,7 +92,7 @@ class Softmax(Module):
 
 class LogSoftmax(Softmax):
     def forward(self, x):
-        return _LogSoftmax.apply(x, None, axis=self.axis)
+        return _LogSoftmax.apply(x, axis=self.axis)
 
 
 class Dropout(Module):

@@ -7,16 +7,17 @@ puts it under test.
 from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
 from .linalg import Affine, MatMul
 from .loss import CrossEntropy
-from .reduce import Max, Mean, Sum
+from .losses import BCEWithLogits
+from .reduce import Max, Mean, Min, Sum
 from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, Transpose
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP
 
 REGISTRY = (
     Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast,
-    Sum, Mean, Max,
+    Sum, Mean, Max, Min,
     Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
     MatMul, Affine,
-    Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy,
+    Softmax, SoftmaxVJP, LogSoftmax, LogSumExp, CrossEntropy, BCEWithLogits,
 )
 
 __all__ = [op.__name__ for op in REGISTRY] + ["REGISTRY"]

@@ -1,4 +1,4 @@
-"""Small helpers the primitives share: axis normalisation and shape errors."""
+"""Small helpers the primitives share: axis normalisation and error messages."""
 import numpy as np
 
 
@@ -8,10 +8,10 @@ def normalize_axis(axis, ndim, op):
         return None
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
         return (axis % ndim,)
-    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)):
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {a!r}")
         if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(int(a), ndim, op)
@@ -24,7 +24,7 @@ def normalize_axis(axis, ndim, op):
 def single_axis(axis, ndim, op):
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
         return axis % ndim
-    if not isinstance(axis, (int, np.integer)):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     return normalize_axis(axis, ndim, op)[0]
 
@@ -36,9 +36,23 @@ def keep_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def broadcast_error(op, x, y):
-    """The error for operands that do not broadcast: names the op and both shapes."""
-    return ValueError(
-        f"{op}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
-        f"(trailing axes must be equal or 1; reshape one operand, e.g. .reshape(-1, 1))"
-    )
+def describe(x):
+    """``float64 (3, 4)``, or the Python type of a scalar."""
+    if isinstance(x, np.ndarray):
+        return f"{x.dtype} {x.shape}"
+    return type(x).__name__
+
+
+def operand_error(op, err, *operands):
+    """The error for a NumPy failure inside ``op``: a broadcasting message only when the
+    shapes really do not broadcast; otherwise NumPy's own reason, with the operands."""
+    shapes = [np.shape(x) for x in operands]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return ValueError(
+            f"{op}: shapes {', '.join(str(s) for s in shapes)} cannot be broadcast together "
+            f"(trailing axes must be equal or 1; reshape one operand, e.g. .reshape(-1, 1))"
+        )
+    kind = type(err) if isinstance(err, (ValueError, TypeError)) else ValueError
+    return kind(f"{op}: {err} (operands {', '.join(describe(x) for x in operands)})")

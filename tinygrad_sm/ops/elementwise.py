@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..op import Op
-from .common import broadcast_error
+from .common import operand_error
 
 
 class Neg(Op):
@@ -25,8 +25,8 @@ class Add(Op):
     def forward(self, x, y):
         try:
             return np.add(x, y)
-        except ValueError:
-            raise broadcast_error("add", x, y) from None
+        except (ValueError, TypeError) as e:
+            raise operand_error("add", e, x, y) from None
 
     def vjp(self, g):
         return g, g
@@ -40,8 +40,8 @@ class Sub(Op):
     def forward(self, x, y):
         try:
             return np.subtract(x, y)
-        except ValueError:
-            raise broadcast_error("sub", x, y) from None
+        except (ValueError, TypeError) as e:
+            raise operand_error("sub", e, x, y) from None
 
     def vjp(self, g):
         return g, (-g if self.needs(1) else None)
@@ -55,8 +55,8 @@ class Mul(Op):
     def forward(self, x, y):
         try:
             out = np.multiply(x, y)
-        except ValueError:
-            raise broadcast_error("mul", x, y) from None
+        except (ValueError, TypeError) as e:
+            raise operand_error("mul", e, x, y) from None
         needs_x, needs_y = self.parents
         self.save(x=None if needs_y is None else x, y=None if needs_x is None else y)
         return out
@@ -73,8 +73,8 @@ class Div(Op):
     def forward(self, x, y):
         try:
             out = np.true_divide(x, y)
-        except ValueError:
-            raise broadcast_error("div", x, y) from None
+        except (ValueError, TypeError) as e:
+            raise operand_error("div", e, x, y) from None
         self.save(y=y, out=None if self.parents[1] is None else out)
         return out
 
@@ -83,21 +83,33 @@ class Div(Op):
 
 
 class Pow(Op):
-    """z = x ** y;  x̄ = g·y·x^(y−1),  ȳ = g·z·log x"""
+    """z = x ** y;  x̄ = g·y·x^(y−1) (0 where y = 0),  ȳ = g·z·log x (0 where x = 0)
+
+    The two zeros are the limits PyTorch and autograd take too: x⁰ is constant in x, and
+    0^y is constant (0) in y for y > 0.
+    """
 
     __slots__ = ()
 
     def forward(self, x, y):
         try:
             out = np.power(x, y)
-        except ValueError:
-            raise broadcast_error("pow", x, y) from None
+        except (ValueError, TypeError) as e:
+            raise operand_error("pow", e, x, y) from None
         self.save(x=x, y=None if self.parents[0] is None else y, out=None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, x, y, out):
-        gx = g * y * x ** (y - 1) if self.needs(0) else None
-        gy = g * out * Log.apply(x) if self.needs(1) else None
+        gx = gy = None
+        if self.needs(0):
+            if isinstance(y, (int, float)):  # a Python exponent: the zero case is known now
+                gx = g * y * x ** (y - 1) if y != 0 else g * 0
+            else:
+                zero = y == 0
+                gx = Where.apply(zero, 0, g * y * x ** Where.apply(zero, 1, y - 1))
+        if self.needs(1):
+            base0 = x == 0
+            gy = Where.apply(base0, 0, g * out * Log.apply(Where.apply(base0, 1, x)))
         return gx, gy
 
 
@@ -162,6 +174,9 @@ class Sigmoid(Op):
     __slots__ = ()
 
     def forward(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind in "biu":
+            x = x.astype(np.float64)
         e = np.exp(-np.abs(x))  # never overflows; exact in both tails
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         self.save(out=out)
@@ -191,14 +206,18 @@ class Where(Op):
     __slots__ = ()
 
     def forward(self, cond, x, y):
+        c = np.asarray(cond)
+        if c.dtype != bool:
+            raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}; compare first, e.g. x > 0")
         try:
-            out = np.where(cond, x, y)
+            out = np.where(c, x, y)
         except ValueError:
             raise ValueError(
-                f"where: condition, x and y of shapes {np.shape(cond)}, {np.shape(x)} and "
+                f"where: condition, x and y of shapes {np.shape(c)}, {np.shape(x)} and "
                 f"{np.shape(y)} cannot be broadcast together"
             ) from None
-        self.save(cond=np.asarray(cond, dtype=bool))
+        if self.needs(1) or self.needs(2):
+            self.save(cond=c)
         return out
 
     def vjp(self, g, cond):
@@ -211,6 +230,7 @@ class Cast(Op):
     """z = x.astype(to);  x̄ = g.astype(x.dtype)"""
 
     __slots__ = ("to", "src")
+    params = ("to",)
 
     def __init__(self, to):
         self.to = to

@@ -12,21 +12,28 @@ class MatMul(Op):
     """
 
     __slots__ = ("x_vec", "y_vec")
+    family = "linalg"
 
     def forward(self, x, y):
-        x_vec, y_vec = x.ndim == 1, y.ndim == 1
-        if x.ndim == 0 or y.ndim == 0:
+        if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray) or x.ndim == 0 or y.ndim == 0:
             raise ValueError(
-                f"matmul: operands need at least one axis, got shapes {np.shape(x)} and {np.shape(y)}"
+                f"matmul: operands need at least one axis, got {_what(x)} and {_what(y)}; "
+                f"use * to scale by a number"
+            )
+        x_vec, y_vec = x.ndim == 1, y.ndim == 1
+        k_x = x.shape[-1]
+        k_y = y.shape[-2] if y.ndim > 1 else y.shape[0]
+        if k_x != k_y:
+            raise ValueError(
+                f"matmul: shapes {x.shape} and {y.shape} are not aligned: the last axis of x ({k_x}) must "
+                f"equal the {'only' if y_vec else 'second-to-last'} axis of y ({k_y})"
             )
         try:
             out = np.matmul(x, y)
         except ValueError:
-            k_y = np.shape(y)[-2] if np.ndim(y) > 1 else np.shape(y)[0]
             raise ValueError(
-                f"matmul: shapes {np.shape(x)} and {np.shape(y)} are not aligned "
-                f"({np.shape(x)[-1]} != {k_y}): the last axis of x must equal the "
-                f"second-to-last of y, and batch axes must broadcast"
+                f"matmul: shapes {x.shape} and {y.shape}: the batch axes {x.shape[:-2]} and {y.shape[:-2]} "
+                f"do not broadcast together"
             ) from None
         self.x_vec, self.y_vec = x_vec, y_vec
         self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
@@ -58,6 +65,7 @@ class Affine(Op):
     """
 
     __slots__ = ()
+    family = "linalg"
 
     def forward(self, x, w, b):
         if x.ndim == 0 or w.ndim != 2 or b.ndim != 1 or b.shape[0] != w.shape[1] or x.shape[-1] != w.shape[0]:
@@ -77,3 +85,7 @@ class Affine(Op):
         gw = x.reshape(-1, x.shape[-1]).swapaxes(-1, -2) @ g2 if self.needs(1) else None
         gb = g2.sum(axis=0) if self.needs(2) else None
         return gx, gw, gb
+
+
+def _what(a):
+    return f"shape {a.shape}" if isinstance(a, np.ndarray) else f"a {type(a).__name__}"

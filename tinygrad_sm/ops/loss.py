@@ -1,8 +1,9 @@
-"""Fused softmax cross-entropy: backward is (softmax − onehot)·g from the cached softmax."""
+"""Fused softmax cross-entropy: ℓ = logsumexp(z) − Σ q·z per row, backward (softmax(z) − q)·g."""
+import math
+
 import numpy as np
 
 from ..op import Op
-from ..tensor import _make
 from .common import single_axis
 from .softmax import Softmax, shifted_exp
 
@@ -10,33 +11,37 @@ REDUCTIONS = ("mean", "sum", "none")
 _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 
 
-def class_index(t, axis):
-    """The fancy index that picks, along ``axis``, the class ``t`` names for every row."""
-    if t.ndim == 1:
-        rows = np.arange(t.shape[0])
-        return (rows, t) if axis == 1 else (t, rows)
-    grid = np.indices(t.shape, sparse=True)
-    return tuple(grid[:axis]) + (t,) + tuple(grid[axis:])
-
-
 class CrossEntropy(Op):
-    """ℓ = logsumexp(z) − z_t  (or −Σ t·log softmax(z) for probability targets t);
-    z̄ = (softmax(z)·Σt − t)·g, divided by the row count for the mean."""
+    """ℓ = logsumexp(z) − Σ q·z  (q = onehot(t) or probabilities t, smoothed by ε);
+    z̄ = (softmax(z)·Σq − q)·g, divided by the row count for the mean.
 
-    __slots__ = ("axis", "reduction", "n", "index")
+    Saves only the logits z (and the targets, a constant): backward recomputes
+    softmax(z) with the Softmax primitive, so under ``create_graph`` the second
+    derivative diag(p) − p pᵀ comes out exact, with no special node.
+    """
 
-    def __init__(self, axis=-1, reduction="mean"):
+    __slots__ = ("axis", "reduction", "label_smoothing", "n")
+    params = ("axis", "reduction", "label_smoothing")
+    family = "softmax"
+
+    def __init__(self, axis=-1, reduction="mean", label_smoothing=0.0):
         if reduction not in REDUCTIONS:
             raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or \
+                not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
         self.axis = axis
         self.reduction = reduction
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, z, t):
+        if not isinstance(z, np.ndarray) or z.dtype.kind != "f" or z.ndim == 0:
+            raise TypeError(f"cross_entropy: logits must be a floating array with a class axis, got "
+                            f"{getattr(z, 'dtype', type(z).__name__)} {np.shape(z)}")
         axis = self.axis = single_axis(self.axis, z.ndim, "cross_entropy")
         t = np.asarray(t)
         classes = z.shape[axis]
         rows_shape = z.shape[:axis] + z.shape[axis + 1 :]
-        self.index = None
         if t.dtype.kind in "iu":
             if t.shape != rows_shape:
                 raise ValueError(
@@ -50,7 +55,6 @@ class CrossEntropy(Op):
                     f"cross_entropy: target {bad} is out of range for {classes} classes "
                     f"(valid class indices are 0..{classes - 1})"
                 )
-            self.index = class_index(t, axis)
         elif t.dtype.kind == "f":
             if t.shape != z.shape:
                 raise ValueError(
@@ -60,38 +64,56 @@ class CrossEntropy(Op):
             raise TypeError(
                 f"cross_entropy: targets must be integer class indices or float probabilities, got dtype {t.dtype}"
             )
-        if classes == 0 or (self.reduction == "mean" and t.size == 0 and t.dtype.kind in "iu"):
-            raise ValueError(f"cross_entropy: logits of shape {z.shape} leave nothing to average over")
-        _, e, s, m, _ = shifted_exp(z, axis, None)
+        if classes == 0:
+            raise ValueError(f"cross_entropy: logits of shape {z.shape} have no classes along axis {axis}")
+        rows = math.prod(rows_shape)
+        if self.reduction == "mean" and rows == 0:
+            raise ValueError(f"cross_entropy: logits of shape {z.shape} have no rows to average over")
+        _, _, s, m, _ = shifted_exp(z, axis, None)
         lse = np.log(s)
         lse += m
-        np.multiply(e, 1 / s, out=e)
-        if self.index is not None:
-            rows = lse.reshape(rows_shape) - z[self.index]
+        if t.dtype.kind in "iu" and not self.label_smoothing:  # pick z at the targets: no one-hot
+            if z.ndim == 2 and axis == 1:
+                per_row = lse[:, 0] - z[np.arange(t.shape[0]), t]
+            else:
+                per_row = (lse - np.take_along_axis(z, np.expand_dims(t, axis), axis)).reshape(rows_shape)
         else:
-            rows = np.add.reduce(np.where(t == 0, 0, t * (lse - z)), axis=axis)
-        self.n = max(rows.size, 1)
-        self.save(p=e, t=t)
+            q = self._targets(t, z)
+            per_row = np.add.reduce(np.where(q == 0, 0, q * (lse - z)), axis=axis)
+        self.n = max(rows, 1)
+        if self.needs(0):
+            self.save(z=z, t=t)
         if self.reduction == "mean":
-            return np.add.reduce(rows, axis=None) * (1.0 / self.n)
-        return np.add.reduce(rows, axis=None) if self.reduction == "sum" else rows
+            return np.add.reduce(per_row, axis=None) * (1.0 / self.n)
+        return np.add.reduce(per_row, axis=None) if self.reduction == "sum" else per_row
 
-    def vjp(self, g, p, t):
+    def _targets(self, t, z):
+        """q: the (smoothed) target distribution per row, as an array of the logits' shape."""
+        axis, classes = self.axis, z.shape[self.axis]
+        if t.dtype.kind in "iu":
+            if axis == z.ndim - 1:
+                q = t[..., None] == np.arange(classes)  # one-hot, boolean
+            else:
+                shape = [1] * z.ndim
+                shape[axis] = classes
+                q = np.expand_dims(t, axis) == np.arange(classes).reshape(shape)
+            if not self.label_smoothing:
+                return q
+        else:
+            q = t.astype(z.dtype, copy=False)
+        eps = self.label_smoothing
+        if eps:
+            q = q * (1 - eps) + eps / classes * q.sum(axis=axis, keepdims=True)
+        return q
+
+    def vjp(self, g, z, t):
+        axis = self.axis
         if self.reduction == "none":
-            g = g.reshape(p.shape[: self.axis] + (1,) + p.shape[self.axis + 1 :])
+            g = g.reshape(z.shape[:axis] + (1,) + z.shape[axis + 1 :])
         elif self.reduction == "mean":
             g = g * (1.0 / self.n)
-        if self.index is None:
-            return (p * t.sum(axis=self.axis, keepdims=True) - t) * g, None
-        if type(p) is np.ndarray:  # plain backward: p·g, then −g at the targets (two passes fewer)
-            d = p * g
-            d[self.index] -= g if np.ndim(g) == 0 else np.broadcast_to(g, p.shape)[self.index]
-            return d, None
-        onehot = np.zeros(p.shape, dtype=p.dtype)  # create_graph: the same formula, recorded
-        onehot[self.index] = 1
-        return (p - onehot) * g, None
-
-    def lift(self, name, value):
-        if name == "p":
-            return _make(value, Softmax.of_output(self.parents[0], value, self.axis))
-        return value
+        q = self._targets(t, z)
+        p = Softmax.apply(z, axis=axis)
+        if t.dtype.kind == "f":
+            p = p * q.sum(axis=axis, keepdims=True)
+        return (p - q) * g, None

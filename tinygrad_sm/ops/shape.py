@@ -9,6 +9,8 @@ class Reshape(Op):
     """y = x.reshape(shape);  x̄ = g.reshape(x.shape)"""
 
     __slots__ = ("to", "in_shape")
+    params = ("to",)
+    family = "shape"
 
     def __init__(self, shape):
         self.to = shape
@@ -31,6 +33,8 @@ class Transpose(Op):
     """y = x.transpose(axes);  x̄ = g.transpose(argsort(axes))"""
 
     __slots__ = ("axes",)
+    params = ("axes",)
+    family = "shape"
 
     def __init__(self, axes=None):
         self.axes = axes
@@ -38,7 +42,12 @@ class Transpose(Op):
     def forward(self, x):
         ndim = np.ndim(x)
         axes = tuple(reversed(range(ndim))) if self.axes is None else tuple(self.axes)
-        if sorted(a % ndim if -ndim <= a < ndim else a for a in axes) != list(range(ndim)):
+        for a in axes:
+            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+                raise TypeError(f"transpose: axes must be ints, got {a!r}")
+            if not -ndim <= a < ndim:
+                raise np.exceptions.AxisError(int(a), ndim, "transpose")
+        if sorted(a % ndim for a in axes) != list(range(ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the {ndim} axes of shape {np.shape(x)}")
         self.axes = tuple(a % ndim for a in axes)
         return np.transpose(x, self.axes)
@@ -51,6 +60,8 @@ class BroadcastTo(Op):
     """y = broadcast_to(x, shape);  x̄ = g (the engine sums the broadcast axes)"""
 
     __slots__ = ("to",)
+    params = ("to",)
+    family = "shape"
 
     def __init__(self, shape):
         self.to = tuple(shape)
@@ -80,6 +91,7 @@ class GetItem(Op):
     """y = x[index];  x̄ = zeros(x.shape) with g added at index"""
 
     __slots__ = ("index", "in_shape")
+    family = "shape"
 
     def __init__(self, index):
         self.index = index
@@ -99,6 +111,8 @@ class Scatter(Op):
     """y = zeros(shape) with x added at index (GetItem's VJP);  x̄ = g[index]"""
 
     __slots__ = ("index", "to")
+    params = ("to",)
+    family = "shape"
 
     def __init__(self, index, shape):
         self.index = index
@@ -120,6 +134,8 @@ class Concatenate(Op):
     """y = concatenate(xs, axis);  x̄ᵢ = the i-th slice of g along axis"""
 
     __slots__ = ("axis", "sizes")
+    params = ("axis",)
+    family = "shape"
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -151,6 +167,8 @@ class Stack(Op):
     """y = stack(xs, axis);  x̄ᵢ = g indexed at i along axis"""
 
     __slots__ = ("axis", "count")
+    params = ("axis",)
+    family = "shape"
 
     def __init__(self, axis=0):
         self.axis = axis
@@ -158,13 +176,15 @@ class Stack(Op):
     def forward(self, *xs):
         if not xs:
             raise ValueError("stack: needs at least one tensor")
-        try:
-            out = np.stack(xs, axis=self.axis)
-        except ValueError:
-            shapes = ", ".join(str(np.shape(x)) for x in xs)
-            raise ValueError(f"stack: all shapes must be equal, got {shapes}") from None
-        except np.exceptions.AxisError:
-            raise np.exceptions.AxisError(self.axis, np.ndim(xs[0]) + 1, "stack") from None
+        ndim = np.ndim(xs[0]) + 1
+        if isinstance(self.axis, bool) or not isinstance(self.axis, (int, np.integer)):
+            raise TypeError(f"stack: axis must be an int, got {self.axis!r}")
+        if not -ndim <= self.axis < ndim:
+            raise np.exceptions.AxisError(int(self.axis), ndim, "stack")
+        shapes = {np.shape(x) for x in xs}
+        if len(shapes) > 1:
+            raise ValueError(f"stack: all shapes must be equal, got {', '.join(str(np.shape(x)) for x in xs)}")
+        out = np.stack(xs, axis=self.axis)
         self.axis = self.axis % out.ndim
         self.count = len(xs)
         return out

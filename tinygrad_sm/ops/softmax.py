@@ -8,8 +8,7 @@ import math
 
 import numpy as np
 
-from ..op import _OUT, Op, _sequence
-from ..tensor import _make
+from ..op import Op
 from .common import single_axis
 from .elementwise import Exp, Where
 
@@ -81,58 +80,54 @@ def _vjp_rows(g, a, out):
 
 
 def _check(x, mask, axis, op):
-    axis = single_axis(axis, np.ndim(x), op)
-    if np.shape(x)[axis] == 0:
+    """The input as a floating array, the axis as an int, the mask as a boolean array (or None)."""
+    x = np.asarray(x)
+    if x.dtype.kind in "biu":
+        x = x.astype(np.float64)  # like np.exp: integers and booleans compute in float64
+    elif x.dtype.kind != "f":
+        raise TypeError(f"{op}: needs real numbers, got dtype {x.dtype}")
+    if x.ndim == 0:
+        raise ValueError(f"{op}: needs at least one axis, got a 0-d input")
+    axis = single_axis(axis, x.ndim, op)
+    if x.shape[axis] == 0:
         raise ValueError(
-            f"{op}: axis {axis} of shape {np.shape(x)} has size 0; {op} needs at least one entry along its axis"
+            f"{op}: axis {axis} of shape {x.shape} has size 0; {op} needs at least one entry along its axis"
         )
     if mask is not None:
         mask = np.asarray(mask)
         if mask.dtype != bool:
             raise TypeError(f"{op}: mask must be boolean (True = keep), got dtype {mask.dtype}")
         try:
-            if np.broadcast_shapes(mask.shape, np.shape(x)) != np.shape(x):
+            if np.broadcast_shapes(mask.shape, x.shape) != x.shape:
                 raise ValueError
         except ValueError:
             raise ValueError(
-                f"{op}: mask of shape {mask.shape} does not broadcast to the input's shape {np.shape(x)}"
+                f"{op}: mask of shape {mask.shape} does not broadcast to the input's shape {x.shape}"
             ) from None
-    return axis, mask
+    return x, axis, mask
 
 
 class Softmax(Op):
     """a = exp(z) / Σ exp(z);  z̄ = a ∘ (g − ⟨g, a⟩)  (saves only a)"""
 
-    __slots__ = ("axis",)
+    __slots__ = ("axis", "mask")
+    params = ("axis",)
+    family = "softmax"
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis=-1, mask=None):
         self.axis = axis
+        self.mask = mask
 
-    def forward(self, x, mask):
-        self.axis, mask = _check(x, mask, self.axis, "softmax")
+    def forward(self, x):
+        x, self.axis, mask = _check(x, self.mask, self.axis, "softmax")
+        self.mask = None  # backward does not need it: excluded entries have a = 0
         _, e, s, _, _ = shifted_exp(x, self.axis, mask)
         np.multiply(e, 1 / s, out=e)
         self.save(out=e)
         return e
 
     def vjp(self, g, out):
-        if type(g) is np.ndarray:  # plain backward: straight to the kernel
-            return softmax_vjp(g, out, self.axis), None
-        return SoftmaxVJP.apply(g, out, axis=self.axis), None  # create_graph: recorded, differentiable
-
-    @classmethod
-    def of_output(cls, parent, out, axis):
-        """A softmax node whose output is the array ``out`` computed by another op
-        (logsumexp, cross_entropy), so that array can be differentiated under
-        ``create_graph`` exactly as if softmax had made it."""
-        node = cls(axis)
-        node.parents = (parent, None)
-        node.saved = {"out": out}
-        node.sources = {"out": _OUT}
-        node.shape, node.dtype = out.shape, out.dtype
-        node.site = node.locked = None
-        node.seq = next(_sequence)  # made now: after its parent, before the ops that will read it
-        return node
+        return (SoftmaxVJP.apply(g, out, axis=self.axis),)
 
 
 class SoftmaxVJP(Op):
@@ -143,6 +138,8 @@ class SoftmaxVJP(Op):
     """
 
     __slots__ = ("axis",)
+    params = ("axis",)
+    family = "softmax-backward"
 
     def __init__(self, axis):
         self.axis = axis
@@ -163,13 +160,17 @@ class SoftmaxVJP(Op):
 class LogSoftmax(Op):
     """y = z − logsumexp(z);  z̄ = g − exp(y)·Σg  (saves only y, plus the keep-mask if masked)"""
 
-    __slots__ = ("axis",)
+    __slots__ = ("axis", "mask", "keep")
+    params = ("axis",)
+    family = "softmax"
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis=-1, mask=None):
         self.axis = axis
+        self.mask = mask
 
-    def forward(self, x, mask):
-        self.axis, mask = _check(x, mask, self.axis, "log_softmax")
+    def forward(self, x):
+        x, self.axis, mask = _check(x, self.mask, self.axis, "log_softmax")
+        self.mask = None
         z, _, s, m, dead = shifted_exp(x, self.axis, mask)
         out = z - (m + np.log(s))
         keep = None
@@ -177,36 +178,50 @@ class LogSoftmax(Op):
             keep = z > -np.inf
             if dead is not None:
                 out = np.where(dead, 0, out)
+        self.keep = keep
         self.save(out=out, keep=keep)
         return out
+
+    def nonfinite_ok(self):
+        return None if self.keep is None else ~self.keep  # excluded entries are -inf by design
 
     def vjp(self, g, out, keep):
         if keep is not None:
             g = Where.apply(keep, g, 0)
-        return g - Exp.apply(out) * g.sum(axis=self.axis, keepdims=True), None
+        return (g - Exp.apply(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
 class LogSumExp(Op):
-    """y = log Σ exp(z);  z̄ = g·softmax(z)  (saves the softmax it computed on the way)"""
+    """y = log Σ exp(z);  z̄ = g·exp(z − y) = g·softmax(z)
 
-    __slots__ = ("axis", "keepdims")
+    Saves its input and its output (one number per row), and recomputes the softmax
+    from them in backward: no extra array, and under ``create_graph`` both re-attach
+    to the graph, so the Hessian diag(a) − a aᵀ comes out exact.
+    """
 
-    def __init__(self, axis=-1, keepdims=False):
+    __slots__ = ("axis", "keepdims", "mask")
+    params = ("axis", "keepdims")
+    family = "softmax"
+
+    def __init__(self, axis=-1, keepdims=False, mask=None):
         self.axis = axis
         self.keepdims = keepdims
+        self.mask = mask
 
-    def forward(self, x, mask):
-        self.axis, mask = _check(x, mask, self.axis, "logsumexp")
-        _, e, s, m, _ = shifted_exp(x, self.axis, mask)
+    def forward(self, x):
+        x, self.axis, mask = _check(x, self.mask, self.axis, "logsumexp")
+        self.mask = None
+        _, _, s, m, _ = shifted_exp(x, self.axis, mask)
         out = m + np.log(s)  # a fully excluded row has m = 0, s = 1: it gives 0
-        np.multiply(e, 1 / s, out=e)
-        self.save(p=e)
-        return out if self.keepdims else np.squeeze(out, self.axis)
-
-    def vjp(self, g, p):
         if not self.keepdims:
-            g = g.reshape(p.shape[: self.axis] + (1,) + p.shape[self.axis + 1 :])
-        return g * p, None
+            out = out.reshape(out.shape[: self.axis] + out.shape[self.axis + 1 :])
+        if self.needs(0):
+            self.save(x=x, out=out, mask=mask)
+        return out
 
-    def lift(self, name, value):
-        return _make(value, Softmax.of_output(self.parents[0], value, self.axis))
+    def vjp(self, g, x, out, mask):
+        shape = x.shape[: self.axis] + (1,) + x.shape[self.axis + 1 :]
+        if mask is not None:
+            x = Where.apply(mask, x, -np.inf)
+        p = Exp.apply(x - out.reshape(shape))
+        return (g.reshape(shape) * p,)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..saved import is_held
 from ..tensor import Tensor
 
 
@@ -110,7 +111,7 @@ class Optimizer:
                     f"NaN/inf; lower the learning rate or find the op with tg.detect_anomaly() "
                     f"(check_finite=False skips this check)"
                 )
-            if not p.data.flags.writeable:
+            if is_held(p.data):
                 raise RuntimeError(
                     f"{name}.step: parameter {i} (shape {p.shape}) is still saved by a graph "
                     f"that was neither backpropagated nor dropped (retain_graph=True, or an unused loss); "

@@ -8,6 +8,7 @@ from ..tensor import Tensor
 from .backward import backward_graph
 from .collect import parameter_names
 from .forward import forward_graph
+from .notebook import register
 from .render import GraphvizNotFound, pipe, write
 
 KINDS = ("backward", "forward")
@@ -57,5 +58,7 @@ def render(roots, path, **options):
     roots = [roots] if isinstance(roots, Tensor) else list(roots)
     return write(draw_graph(*roots, **options), path)
 
+
+register()  # Jupyter: tensors display with their graph
 
 __all__ = ["draw_graph", "render", "GraphvizNotFound", "pipe", "write"]

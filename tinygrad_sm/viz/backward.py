@@ -2,11 +2,10 @@
 import numpy as np
 from graphviz import Digraph, nohtml
 
-from ..tensor import Tensor
 from . import style
 from .clusters import emit, owner_of
 from .collect import leaves_of, walk
-from .labels import SOFTMAX_FAMILY, nbytes_str, op_params, shape_str, values_str
+from .labels import nbytes_str, op_params, shape_str, values_str
 from .legend import footer
 
 
@@ -15,23 +14,25 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
     nodes, left_out = walk(roots, max_nodes)
     kept = {n: f"n{i}" for i, n in enumerate(nodes)}
     leaves = leaves_of(nodes, roots)
-    leaf_ids = {id(t): f"l{i}" for i, t in enumerate(leaves)}
+    leaf_ids = {acc: f"l{i}" for i, acc in enumerate(leaves)}
     dot = Digraph("backward", graph_attr={**style.GRAPH, "rankdir": rankdir}, node_attr=style.NODE,
                   edge_attr=style.EDGE)
     entries = []
     for node, nid in kept.items():
         label = [node.name] + op_params(node) + (_saved_lines(node, show_values) if show_saved else [])
-        look = style.SOFTMAX_OP if type(node).__name__ in SOFTMAX_FAMILY else style.OP
+        look = style.SOFTMAX_OP if node.family == "softmax" else style.OP
         entries.append((nid, "\n".join(label), look, owner_of(node, owners)))
-    for t in leaves:
-        name = names.get(id(t))
-        label = [name or "leaf", f"{shape_str(t.shape)} {t.dtype}", "AccumulateGrad"]
-        if show_grads and t.grad is not None:
+    for acc in leaves:
+        t = acc.leaf()
+        name = names.get(id(t)) if t is not None else None
+        label = [name or ("leaf" if t is not None else "leaf (deleted)"), f"{shape_str(acc.shape)} {acc.dtype}",
+                 "AccumulateGrad"]
+        if show_grads and t is not None and t.grad is not None:
             label.append(f"|grad| = {float(np.linalg.norm(t.grad.data)):.4g}")
-        if show_values:
+        if show_values and t is not None:
             label += _values_lines(t)
-        owner = owners[id(t)][0] if id(t) in owners else None
-        entries.append((leaf_ids[id(t)], "\n".join(label), style.PARAMETER if name else style.LEAF, owner))
+        owner = owners[id(t)][0] if t is not None and id(t) in owners else None
+        entries.append((leaf_ids[acc], "\n".join(label), style.PARAMETER if name else style.LEAF, owner))
     emit(dot, entries, owners)
 
     for i, r in enumerate(roots):
@@ -39,7 +40,7 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
         if show_values and values_str(r.data) is not None:
             label.append(f"data {values_str(r.data)}")
         dot.node(f"r{i}", nohtml("\n".join(label)), **style.OUTPUT)
-        target = kept.get(r._node) if r._node is not None else leaf_ids.get(id(r))
+        target = kept.get(r._node, leaf_ids.get(r._node))
         if target is not None:
             dot.edge(f"r{i}", target, label=nohtml(f" grad {shape_str(r.shape)}"))
     cut = False
@@ -47,8 +48,8 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
         for p in node.parents:
             if p is None:
                 continue
-            if isinstance(p, Tensor):
-                dot.edge(nid, leaf_ids[id(p)], label=nohtml(f" {shape_str(p.shape)}"))
+            if p in leaf_ids:
+                dot.edge(nid, leaf_ids[p], label=nohtml(f" {shape_str(p.shape)}"))
             elif p in kept:
                 dot.edge(nid, kept[p], label=nohtml(f" {shape_str(p.shape)}"))
             else:
@@ -57,7 +58,7 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
     if cut:
         dot.node("cut", nohtml(f"... {left_out} more backward nodes not drawn (max_nodes={max_nodes})"),
                  **style.CUT)
-    dot.attr(label=nohtml(footer(nodes, left_out)))
+    dot.attr(label=footer(nodes, left_out))
     return dot
 
 

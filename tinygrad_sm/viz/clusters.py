@@ -27,6 +27,8 @@ def emit(dot, entries, owners):
 def owner_of(node, owners):
     """The module of the first parameter a node reads directly (None if it reads none)."""
     for p in node.parents:
-        if p is not None and id(p) in owners:
-            return owners[id(p)][0]
+        leaf = getattr(p, "leaf", None)  # an AccumulateGrad node
+        t = leaf() if leaf is not None else None
+        if t is not None and id(t) in owners:
+            return owners[id(t)][0]
     return None

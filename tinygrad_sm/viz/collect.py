@@ -1,42 +1,61 @@
 """What a picture shows: the nodes reachable from the roots (breadth-first, capped), the
-leaves they feed, and the names and modules of parameters. Reads the graph, never changes it."""
+leaves they feed, the values the graph still holds, and the names and modules of
+parameters. Reads the graph, never changes it."""
 from collections import deque
 
-from ..tensor import Tensor
+from ..record import OUTPUT, AccumulateGrad
 
 
 def walk(roots, max_nodes):
-    """``(nodes, left_out)``: at most ``max_nodes`` backward nodes nearest the roots, in
+    """``(nodes, left_out)``: at most ``max_nodes`` op nodes nearest the roots, in
     breadth-first order, and how many more the graph has. Iterative, so any depth is fine."""
     start = []
     for r in roots:
-        if r._node is not None and r._node not in start:
-            start.append(r._node)
+        node = r.grad_fn
+        if node is not None and node not in start:
+            start.append(node)
     order, seen = [], set(start)
     queue = deque(start)
     while queue:
         node = queue.popleft()
         order.append(node)
         for p in node.parents:
-            if p is not None and not isinstance(p, Tensor) and p not in seen:
+            if p is not None and p not in seen and type(p) is not AccumulateGrad:
                 seen.add(p)
                 queue.append(p)
     return order[:max_nodes], max(len(order) - max_nodes, 0)
 
 
 def leaves_of(nodes, roots):
-    """Leaf tensors (requiring grad) that the drawn nodes or the roots feed, in order."""
+    """The ``AccumulateGrad`` nodes of leaves the drawn nodes (or the roots) feed, in order."""
     out, seen = [], set()
     for r in roots:
-        if r._node is None and r.requires_grad and id(r) not in seen:
-            seen.add(id(r))
-            out.append(r)
+        acc = r._node
+        if type(acc) is AccumulateGrad and acc not in seen:
+            seen.add(acc)
+            out.append(acc)
     for node in nodes:
         for p in node.parents:
-            if isinstance(p, Tensor) and id(p) not in seen:
-                seen.add(id(p))
+            if type(p) is AccumulateGrad and p not in seen:
+                seen.add(p)
                 out.append(p)
     return out
+
+
+def known_values(nodes, roots):
+    """``{node: output array}`` for every node whose output the graph still holds: saved by
+    the node itself (``out``), saved by a consumer as its input, or a root's data."""
+    values = {}
+    for r in roots:
+        if r._node is not None:
+            values[r._node] = r.data
+    for node in nodes:
+        saved, sources = node.saved or {}, node.sources or {}
+        for k, src in sources.items():
+            owner = node if src == OUTPUT else node.parents[src]
+            if owner is not None and k in saved:
+                values.setdefault(owner, saved[k])
+    return values
 
 
 def parameter_names(params):
@@ -45,7 +64,7 @@ def parameter_names(params):
     if params is None:
         return {}, {}
     owners = {}
-    if hasattr(params, "named_parameters"):
+    if hasattr(params, "named_parameters") and hasattr(params, "named_modules"):
         modules = dict(params.named_modules())
         named = list(params.named_parameters())
         for name, p in named:
@@ -54,5 +73,11 @@ def parameter_names(params):
     elif isinstance(params, dict):
         named = list(params.items())
     else:
-        named = list(params)
+        try:
+            named = [(str(k), v) for k, v in params]
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"params must be an nn.Module, a dict of name -> Tensor, or (name, Tensor) pairs; got "
+                f"{type(params).__name__}"
+            ) from None
     return {id(p): name for name, p in named}, owners

@@ -1,8 +1,6 @@
 """Text for the pictures: shapes, bytes, small values, the Jacobian-versus-saved footer."""
 import numpy as np
 
-SOFTMAX_FAMILY = ("Softmax", "LogSoftmax", "LogSumExp", "CrossEntropy")
-
 
 def shape_str(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -26,15 +24,15 @@ def values_str(arr, limit=4):
 
 
 def op_params(node):
-    """The op's settings worth printing (axis, keepdims, ...), as ``key=value`` strings."""
-    skip = {"parents", "saved", "sources", "shape", "dtype", "site", "locked", "index", "in_shape",
-            "sizes", "count", "src", "x_vec", "y_vec", "n"}
+    """The op's settings (what it lists in ``params``), as ``key=value`` strings."""
     items = []
-    for key, value in node.params().items():
-        if key in skip or value is None:
+    for key, value in node.settings().items():
+        if value is None or (key == "label_smoothing" and not value):
             continue
-        if key == "to" and isinstance(value, tuple):
+        if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
             value = shape_str(value)
+        elif hasattr(value, "name") and hasattr(value, "itemsize"):  # a dtype
+            value = value.name
         items.append(f"{key}={value}")
     return items
 
@@ -42,17 +40,9 @@ def op_params(node):
 def jacobian_bytes(node):
     """Bytes the explicit Jacobian diag(a) − a aᵀ would take for a softmax-family node:
     B·N²·itemsize, with N the size of the softmax axis and B the number of rows."""
-    shape = _softmax_input_shape(node)
-    if shape is None:
+    if node.family != "softmax" or not node.parents or node.parents[0] is None:
         return None
+    shape = tuple(node.parents[0].shape)
     n = shape[node.axis]
     rows = int(np.prod(shape)) // max(n, 1)
     return rows * n * n * np.dtype(node.dtype).itemsize, rows, n
-
-
-def _softmax_input_shape(node):
-    name = type(node).__name__
-    if name not in SOFTMAX_FAMILY:
-        return None
-    parent = node.parents[0]
-    return None if parent is None else tuple(parent.shape)

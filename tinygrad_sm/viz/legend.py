@@ -1,5 +1,12 @@
-"""The footer under a backward graph: bytes cached, and the Jacobians softmax never built."""
+"""The footer under a backward graph: bytes cached, and the Jacobians softmax never built.
+
+It is an HTML-like label in a monospace face: every renderer (dot, librsvg, browsers)
+gives Courier-like fonts the same 0.6 em advance dot assumes, so no line is cut off.
+"""
+import html
+
 from .labels import jacobian_bytes, nbytes_str, shape_str
+from .style import FOOTER_FONT, FOOTER_SIZE
 
 
 def footer(nodes, left_out):
@@ -11,13 +18,21 @@ def footer(nodes, left_out):
         jac = jacobian_bytes(node)
         if jac is None:
             continue
-        need, rows, n = jac
+        need, _, n = jac
         saved = node.saved_bytes()
         held = nbytes_str(saved) if node.saved is not None else "freed"
+        shape = tuple(node.parents[0].shape)
+        others = [str(d) for i, d in enumerate(shape) if i != node.axis % len(shape)]
+        formula = "*".join(others + [f"{n}^2", str(node.dtype.itemsize)])
         lines.append(
-            f"{node.name} {shape_str(node.parents[0].shape)}: saves {held}; its explicit Jacobian "
-            f"diag(a) - a a^T would need {nbytes_str(need)} (B*N^2*itemsize = {rows}*{n}^2*{node.dtype.itemsize})"
+            f"{node.name} {shape_str(shape)}: saves {held}; its explicit Jacobian diag(a) - a a^T would need "
+            f"{nbytes_str(need)} ({formula} B)"
         )
     if any(n.saved is None for n in nodes):
         lines.append("(freed nodes released their arrays in backward; draw before it, or pass retain_graph=True)")
-    return "\\l".join(lines) + "\\l"
+    # Renderers that hint glyphs at small sizes round each advance up to a whole pixel; a
+    # cell 20% wider than the nominal 0.6 em per character leaves room for that.
+    width = int(max(len(line) for line in lines) * 0.6 * float(FOOTER_SIZE) * 1.2) + 8
+    rows = "".join(f'<tr><td align="left" width="{width}">{html.escape(line)}</td></tr>' for line in lines)
+    return (f'<<font face="{FOOTER_FONT}" point-size="{FOOTER_SIZE}"><table border="0" cellspacing="0" '
+            f'cellpadding="1">{rows}</table></font>>')

@@ -1,25 +1,39 @@
-"""Inline display in Jupyter: a tensor made by recorded ops shows its values and its graph."""
+"""Inline display in Jupyter: a tensor made by recorded ops shows its values and its graph.
+
+The core knows nothing of this: importing ``tinygrad_sm.viz`` registers the HTML form
+with IPython's display formatter (when IPython is running).
+"""
 import html
 
+from ..tensor import Tensor
 from .collect import walk
 from .render import GraphvizNotFound, pipe
 
 MAX_INLINE_NODES = 60
 
 
-def tensor_bundle(t):
-    """MIME bundle for ``Tensor._repr_mimebundle_``: the repr as text, plus (for a tensor
-    with a small graph, when Graphviz is installed) HTML with the repr above the SVG of
-    its backward graph, so the values stay visible."""
+def tensor_html(t):
+    """HTML with the repr above the SVG of the backward graph, for a tensor made by recorded
+    ops with a small graph, when Graphviz is installed; None otherwise (plain repr)."""
     from . import draw_graph
 
-    text = repr(t)
-    bundle = {"text/plain": text}
     if t.grad_fn is None or walk([t], MAX_INLINE_NODES)[1]:
-        return bundle
+        return None
     try:
         svg = pipe(draw_graph(t), "svg").decode()
     except GraphvizNotFound:
-        return bundle
-    bundle["text/html"] = f"<pre>{html.escape(text)}</pre>\n{svg}"
-    return bundle
+        return None
+    return f"<pre>{html.escape(repr(t))}</pre>\n{svg}"
+
+
+def register():
+    """Show tensors with their graph in IPython/Jupyter; does nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(Tensor, tensor_html)
+    return True

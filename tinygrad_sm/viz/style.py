@@ -15,3 +15,5 @@ OUTPUT = {"fillcolor": "#f8bbd0", "color": "#ad1457"}
 CONSTANT = {"fillcolor": "#f5f5f5", "color": "#9e9e9e", "fontcolor": "#616161"}
 CUT = {"fillcolor": "#ffffff", "style": "dashed", "shape": "note"}
 CLUSTER = {"style": "rounded,dashed", "color": "#90a4ae", "fontname": FONT, "fontsize": "10"}
+FOOTER_FONT = "Courier"  # monospace: the same advance width in dot's estimate and in every renderer
+FOOTER_SIZE = "9"

@@ -1,0 +1,177 @@
+"""The usual losses: ``mse_loss``, ``binary_cross_entropy_with_logits``, ``nll_loss``, and
+``label_smoothing_targets`` (what ``cross_entropy(..., label_smoothing=ε)`` trains against).
+
+Each takes ``reduction="mean" | "sum" | "none"`` like PyTorch's, and checks its
+arguments before computing anything. Targets carry no gradient unless they are
+tensors that require one (``mse_loss`` and the BCE loss differentiate through them).
+"""
+import numpy as np
+
+from .ops.losses import BCEWithLogits
+from .tensor import Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error ``(input − target)²``, reduced.
+
+    ``input`` and ``target`` must have the same shape (PyTorch broadcasts with a
+    warning; a (N, 1) prediction against (N,) targets silently becomes (N, N) there,
+    so here it is an error). An array target is cast to the input's dtype.
+    """
+    _check_reduction(reduction, "mse_loss")
+    x = _float_tensor(input, "mse_loss", "input")
+    t = _target(target, x, "mse_loss")
+    if t.shape != x.shape:
+        raise ValueError(f"mse_loss: input of shape {x.shape} and target of shape {t.shape} differ; "
+                         f"they must have the same shape")
+    _check_nonempty(x.size, reduction, "mse_loss", "input", x.shape)
+    d = x - t
+    return _reduce(d * d, reduction)
+
+
+def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
+    """Binary cross-entropy of ``sigmoid(logits)`` against ``targets`` in [0, 1], fused.
+
+    One primitive (``BCEWithLogits``): ``max(x, 0) − x·t + log(1 + exp(−|x|))``, with
+    gradient ``(sigmoid(x) − t)·g``; finite for any finite logits (|x| = 1e4 gives a
+    loss of 0 or 1e4 and a gradient of 0 or ±1, never inf or NaN). ``targets`` must
+    have the logits' shape; integer or boolean targets are cast to the logits' dtype.
+    """
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    x = _float_tensor(logits, "binary_cross_entropy_with_logits", "logits")
+    t = _target(targets, x, "binary_cross_entropy_with_logits")
+    if t.shape != x.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: targets of shape {t.shape} must have the "
+                         f"logits' shape {x.shape}")
+    _check_nonempty(x.size, reduction, "binary_cross_entropy_with_logits", "logits", x.shape)
+    return _reduce(BCEWithLogits.apply(x, t), reduction)
+
+
+def nll_loss(log_probs, targets, reduction="mean", axis=-1):
+    """Negative log-likelihood ``−log_probs[target]`` per row, classes along ``axis``.
+
+    ``targets``: integer class indices of the log-probabilities' shape without
+    ``axis``. With ``log_probs = x.log_softmax(axis)`` this is ``cross_entropy(x, targets)``.
+    The gradient is −g scattered to the picked entries (repeated rows accumulate).
+    """
+    _check_reduction(reduction, "nll_loss")
+    lp = _float_tensor(log_probs, "nll_loss", "log_probs")
+    if lp.ndim == 0:
+        raise ValueError("nll_loss: log_probs must have a class axis, got a 0-d tensor")
+    axis = _axis(axis, lp.ndim, "nll_loss")
+    t = class_targets(targets, lp.shape, axis, "nll_loss")
+    _check_nonempty(t.size, reduction, "nll_loss", "targets", t.shape)
+    return _reduce(-lp[_class_index(t, axis)], reduction)
+
+
+def label_smoothing_targets(targets, num_classes, label_smoothing, axis=-1, dtype=np.float64):
+    """The probability targets that label smoothing trains against, as PyTorch defines them.
+
+    ``(1 − ε)·onehot(targets) + ε/C`` for class indices (classes inserted at ``axis``
+    of the logits, which have one axis more than the targets), or ``(1 − ε)·t + ε/C``
+    for probability targets ``t``. Passing the result to ``cross_entropy`` as
+    probability targets gives ``cross_entropy(..., label_smoothing=ε)``: with class
+    indices, ``(1 − ε)·CE(z, target) + ε·mean over classes of −log_softmax(z)``.
+
+    Parameters
+    ----------
+    targets : array_like of int (class indices) or of float (probabilities)
+    num_classes : int
+        C, the size of the logits' class axis.
+    label_smoothing : float in [0, 1]
+    axis : int
+        The logits' class axis.
+    dtype : the dtype of the result (pass the logits' dtype, so float32 stays float32)
+    """
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.floating, np.integer)):
+        raise TypeError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    if not 0.0 <= float(label_smoothing) <= 1.0:  # also refuses NaN
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"cross_entropy: num_classes must be a positive int, got {num_classes!r}")
+    eps = float(label_smoothing)
+    t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)
+    if t.dtype.kind == "f":
+        ndim = t.ndim
+        axis = _axis(axis, ndim, "cross_entropy") if ndim else 0
+        if ndim == 0 or t.shape[axis] != num_classes:
+            raise ValueError(f"cross_entropy: probability targets of shape {t.shape} need {num_classes} "
+                             f"classes along axis {axis}")
+        return (t * (1.0 - eps) + eps / num_classes).astype(dtype, copy=False)
+    full_ndim = t.ndim + 1
+    axis = _axis(axis, full_ndim, "cross_entropy")
+    shape = t.shape[:axis] + (num_classes,) + t.shape[axis:]
+    t = class_targets(t, shape, axis, "cross_entropy")
+    out = np.full(shape, eps / num_classes, dtype=dtype)
+    out[_class_index(t, axis)] += 1.0 - eps
+    return out
+
+
+# --- argument checks shared by the losses ----------------------------------------------
+def class_targets(targets, shape, axis, fn):
+    """``targets`` as an integer ndarray of ``shape`` without ``axis``, every entry a valid
+    class (0 ≤ t < shape[axis]); a clear error naming ``targets`` otherwise."""
+    t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: targets must be integer class indices, got dtype {t.dtype}")
+    rows = shape[:axis] + shape[axis + 1:]
+    if t.shape != rows:
+        raise ValueError(f"{fn}: targets must have shape {rows} (the input's shape {shape} without axis "
+                         f"{axis}), got {t.shape}")
+    n = shape[axis]
+    if t.size and (t.min() < 0 or t.max() >= n):
+        bad = t.min() if t.min() < 0 else t.max()
+        raise IndexError(f"{fn}: targets entry {bad} is out of range for {n} classes (valid: 0..{n - 1})")
+    return t
+
+
+def _class_index(t, axis):
+    """The fancy index that picks, along ``axis``, the class ``t`` names for every row."""
+    grid = np.indices(t.shape, sparse=True) if t.ndim else ()
+    return tuple(grid[:axis]) + (t,) + tuple(grid[axis:])
+
+
+def _check_reduction(reduction, fn):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _check_nonempty(size, reduction, fn, name, shape):
+    if reduction == "mean" and size == 0:
+        raise ValueError(f"{fn}: {name} of shape {shape} is empty, so its mean is undefined; "
+                         f"use reduction='sum' or 'none'")
+
+
+def _axis(axis, ndim, fn):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"{fn}: axis {axis!r} is out of range for {ndim} axes")
+    return int(axis) % ndim
+
+
+def _float_tensor(x, fn, name):
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: {name} must be floating, got dtype {x.dtype}")
+    return x
+
+
+def _target(target, x, fn):
+    """A target tensor, or an array target cast to the input's dtype (so float32 stays float32)."""
+    if isinstance(target, Tensor):
+        if target.dtype.kind not in "fbiu":
+            raise TypeError(f"{fn}: targets must be numeric, got dtype {target.dtype}")
+        return target if target.dtype.kind == "f" else Tensor(target.numpy(), dtype=x.dtype)
+    t = np.asarray(target)
+    if t.dtype.kind not in "fbiu":
+        raise TypeError(f"{fn}: targets must be numeric, got dtype {t.dtype}")
+    return Tensor(t, dtype=x.dtype)
+
+
+def _reduce(rows, reduction):
+    if reduction == "mean":
+        return rows.mean()
+    if reduction == "sum":
+        return rows.sum()
+    return rows

@@ -1,0 +1,26 @@
+"""``Embedding``: a learned table of vectors, one row per token id."""
+import numpy as np
+
+from ..creation import randn
+from ..functional import embedding
+from .module import Module, Parameter
+
+
+class Embedding(Module):
+    """``weight[indices]`` with ``weight`` of shape (num_embeddings, embedding_dim),
+    initialised from N(0, 1) like PyTorch's, drawn from ``rng`` (a seed, a
+    ``np.random.Generator``, or None for the generator ``tg.manual_seed`` sets)."""
+
+    def __init__(self, num_embeddings, embedding_dim, rng=None, dtype=np.float32):
+        super().__init__()
+        for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Embedding: {name} must be a positive int, got {n!r}")
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.weight = Parameter(randn(num_embeddings, embedding_dim, rng=rng).numpy(), dtype=dtype)
+
+    def forward(self, indices):
+        return embedding(indices, self.weight)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}"

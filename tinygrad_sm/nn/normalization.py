@@ -1,0 +1,32 @@
+"""``LayerNorm``: ``functional.layer_norm`` with a learned elementwise scale and shift."""
+import numpy as np
+
+from ..functional import layer_norm
+from ..normalization import normalized_shape_tuple
+from .module import Module, Parameter
+
+
+class LayerNorm(Module):
+    """Normalize over the trailing ``normalized_shape`` axes, then ``* weight + bias``.
+
+    ``weight`` starts at ones and ``bias`` at zeros (shape ``normalized_shape``);
+    ``elementwise_affine=False`` leaves them out.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, dtype=np.float32):
+        super().__init__()
+        self.normalized_shape = normalized_shape_tuple(normalized_shape, "LayerNorm")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 <= eps < np.inf:
+            raise ValueError(f"LayerNorm: eps must be a finite number ≥ 0, got {eps!r}")
+        self.eps = float(eps)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape), dtype=dtype)
+            self.bias = Parameter(np.zeros(self.normalized_shape), dtype=dtype)
+        else:
+            self.weight = self.bias = None
+
+    def forward(self, x):
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"

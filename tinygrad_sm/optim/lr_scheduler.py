@@ -1,0 +1,87 @@
+"""Learning-rate schedules: ``StepLR`` and ``CosineAnnealingLR``, PyTorch's sequences.
+
+A scheduler sets its optimizer's ``lr`` at construction (to the optimizer's
+current lr, step 0) and on every ``step()``; call ``step()`` after
+``optimizer.step()``, once per epoch (or per iteration, if that is what the
+schedule counts). The updates use PyTorch's own recursive formulas, so the
+learning rates agree with ``torch.optim.lr_scheduler`` to the last bit, and a
+change made to ``optimizer.lr`` by hand carries on through the schedule as it
+does there.
+"""
+import math
+
+import numpy as np
+
+
+class LRScheduler:
+    """Base class: ``step()``, ``get_last_lr()`` (a one-element list, PyTorch-style),
+    ``last_epoch`` (steps taken), ``base_lr``, ``state_dict()``/``load_state_dict()``.
+    A schedule defines ``_next_lr(lr)``: the learning rate after ``lr`` at ``last_epoch``."""
+
+    def __init__(self, optimizer):
+        lr = getattr(optimizer, "lr", None)
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
+            raise TypeError(f"{type(self).__name__}: optimizer must be an optimizer with a numeric lr, "
+                            f"got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lr = float(lr)
+        self.last_epoch = 0
+        self._last_lr = [float(lr)]
+
+    def step(self):
+        """Advance one epoch and set the optimizer's learning rate."""
+        self.last_epoch += 1
+        lr = self._next_lr(float(self.optimizer.lr))
+        self.optimizer.lr = lr
+        self._last_lr = [lr]
+
+    def get_last_lr(self):
+        """The learning rate the last ``step()`` (or the constructor) set, as a list."""
+        return list(self._last_lr)
+
+    def state_dict(self):
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state):
+        unknown = set(state) - set(self.state_dict())
+        if unknown:
+            raise KeyError(f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(unknown)}")
+        self.__dict__.update({k: (list(v) if isinstance(v, list) else v) for k, v in state.items()})
+
+
+class StepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs:
+    ``lr_t = base_lr · gamma^⌊t / step_size⌋``."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
+            raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
+        if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.floating)) \
+                or not 0 < gamma < math.inf:
+            raise ValueError(f"StepLR: gamma must be a finite number > 0, got {gamma!r}")
+        super().__init__(optimizer)
+        self.step_size, self.gamma = int(step_size), float(gamma)
+
+    def _next_lr(self, lr):
+        return lr * self.gamma if self.last_epoch % self.step_size == 0 else lr
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Anneal from the optimizer's lr to ``eta_min`` along half a cosine over ``T_max`` epochs:
+    ``lr_t = eta_min + (base_lr − eta_min)·(1 + cos(π t / T_max)) / 2``; past ``T_max``
+    it climbs back, as PyTorch's does (no restarts)."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        if isinstance(T_max, bool) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
+            raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
+        if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float, np.floating)) \
+                or not 0 <= eta_min < math.inf:
+            raise ValueError(f"CosineAnnealingLR: eta_min must be a finite number ≥ 0, got {eta_min!r}")
+        super().__init__(optimizer)
+        self.T_max, self.eta_min = int(T_max), float(eta_min)
+
+    def _next_lr(self, lr):
+        t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if (t - 1 - T) % (2 * T) == 0:  # the trough: the ratio below would be 0/0
+            return lr + (self.base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+        return (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min
