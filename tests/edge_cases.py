@@ -220,16 +220,17 @@ def _blas_torch_skip(case):
     return None
 
 
-def _exp_dtype(dtype):
-    """The float dtype NumPy's ``exp`` gives for ``dtype`` (float16 for 8-bit ints and bool)."""
-    return np.exp(np.zeros(0, dtype)).dtype
+def _float_for(dtype):
+    """The dtype sigmoid and the softmax family compute in: integers and bools in float64
+    (the core's choice, like SciPy's expit; NumPy's exp would give float16 for 8-bit ints)."""
+    return np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
 
 
 def _sigmoid_ref(a, p):
     x = a[0]
     with np.errstate(over="ignore"):
         out = 1 / (1 + np.exp(-x.astype(np.float64)))
-    return out.astype(_exp_dtype(x.dtype))
+    return out.astype(_float_for(x.dtype))
 
 
 def _axis(data, ndim):
@@ -488,8 +489,6 @@ def _softmax_ref(kind):
 
     def ref(a, p):
         x, axis, mask = a[0], p["axis"], p.get("mask")
-        if x.dtype.kind != "f":
-            raise TypeError("float logits only")  # decision: the softmax family needs floats
         if x.shape[axis] == 0:
             raise ValueError("softmax over an empty axis")
         z = x.astype(np.float64)
@@ -509,7 +508,7 @@ def _softmax_ref(kind):
                 out = m + np.log(s)
                 if not p.get("keepdims"):
                     out = np.squeeze(out, axis)
-        return out.astype(x.dtype)
+        return out.astype(_float_for(x.dtype))
 
     return ref
 
@@ -572,8 +571,6 @@ def _softmax_vjp_draw(data, dtype, elems=None):
 
 def _softmax_vjp_ref(a, p):
     g, s, axis = a[0], a[1], p["axis"]
-    if g.dtype.kind != "f" or s.dtype.kind != "f":
-        raise TypeError("float arrays only")
     with np.errstate(all="ignore"):
         return (s * (g - (g * s).sum(axis=axis, keepdims=True))).astype(np.result_type(g, s))
 
@@ -595,7 +592,7 @@ def _cross_entropy_draw(data, dtype, elems=None):
 def _cross_entropy_ref(a, p):
     x, t, axis, reduction = a[0], a[1], p["axis"], p["reduction"]
     if x.dtype.kind != "f":
-        raise TypeError("float logits only")  # decision: the same rule as softmax
+        raise TypeError("float logits only")  # the core's choice (softmax itself computes ints in float64)
     classes = x.shape[axis]
     if classes == 0 or (reduction == "mean" and x.size == 0):
         raise ValueError("nothing to average")  # decision: like mean over nothing, whatever the targets
@@ -628,6 +625,33 @@ def _cross_entropy_torch_skip(case):
     if t.dtype.kind == "f" and ((t == 0) & ~np.isfinite(x)).any():
         return "a zero probability target contributes 0 even at a non-finite logit; PyTorch gives NaN"
     return None
+
+
+TARGETS = Values([0.0, 1.0, 0.5], lambda rng, n: rng.uniform(0, 1, n).tolist())
+
+
+def _bce_draw(data, dtype, elems=None):
+    """Logits of ``dtype``; targets in [0, 1] of the logits' shape, as an array (cast to
+    the logits' dtype) or as a tensor that may require grad itself."""
+    x = array(data, dtype, data.draw(shapes()), elems)
+    t = array(data, data.draw(st.sampled_from(FLOATS)), x.shape, TARGETS)
+    reduction = data.draw(st.sampled_from(["mean", "sum", "none"]))
+    tensor_target = data.draw(st.booleans())
+    return Case([x, t], {"reduction": reduction, "tensor_target": tensor_target}, tensors=(True, tensor_target))
+
+
+def _bce_ref(a, p):
+    x, t = a
+    if x.dtype.kind != "f":
+        raise TypeError("float logits only")
+    if p["reduction"] == "mean" and x.size == 0:
+        raise ValueError("the mean of no losses")
+    with np.errstate(all="ignore"):
+        z = x.astype(np.float64)
+        rows = np.maximum(z, 0) - z * t.astype(np.float64) + np.log1p(np.exp(-np.abs(z)))
+        out = rows.mean() if p["reduction"] == "mean" else rows.sum() if p["reduction"] == "sum" else rows
+    # An array target takes the logits' dtype; a tensor target promotes like any operand.
+    return np.asarray(out).astype(np.result_type(x, t) if p["tensor_target"] else x.dtype)
 
 
 def _cast_draw(data, dtype):
@@ -677,6 +701,7 @@ ADAPTERS = {
     "Sum": _reduction("sum", np.sum),
     "Mean": _reduction("mean", np.mean, empty_raises=True),
     "Max": _reduction("max", np.max, empty_raises=True),
+    "Min": _reduction("min", np.min, empty_raises=True),
     "Reshape": Adapter(_reshape_draw, lambda a, p: a[0].reshape(p["shape"]), lambda a, p: a[0].reshape(p["shape"]),
                        lambda data: _reshape_draw(data, np.float64, SMOOTH),
                        torch=lambda torch, a, p: a[0].reshape(p["shape"])),
@@ -704,6 +729,12 @@ ADAPTERS = {
     "SoftmaxVJP": Adapter(_softmax_vjp_draw, lambda a, p: SoftmaxVJP.apply(a[0], a[1], axis=p["axis"]),
                           _softmax_vjp_ref, lambda data: _softmax_vjp_draw(data, np.float64, SMOOTH),
                           rtol=1e-6, scaled=True),
+    "BCEWithLogits": Adapter(
+        _bce_draw, lambda a, p: tg.functional.binary_cross_entropy_with_logits(a[0], a[1], reduction=p["reduction"]),
+        _bce_ref, lambda data: _bce_draw(data, np.float64, SMOOTH), rtol=1e-6, scaled=True,
+        torch=lambda torch, a, p: torch.nn.functional.binary_cross_entropy_with_logits(
+            a[0], torch.as_tensor(a[1]).to(a[0].dtype), reduction=p["reduction"]),
+        torch_skip=lambda case: np.isinf(case.args[0]).any() and "PyTorch gives NaN at some infinite logits"),
     "CrossEntropy": Adapter(_cross_entropy_draw,
                             lambda a, p: tg.cross_entropy(a[0], a[1], reduction=p["reduction"], axis=p["axis"]),
                             _cross_entropy_ref, lambda data: _cross_entropy_draw(data, np.float64, SMOOTH),

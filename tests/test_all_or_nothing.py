@@ -490,11 +490,7 @@ def test_one_no_grad_instance_shared_by_two_threads():
     assert results == {"a": True, "b": False}
 
 
-# --- copy and pickle (tensor.py is core) -----------------------------------------------------------
-def core(reason):
-    return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
-
-
+# --- copy and pickle -----------------------------------------------------------------------------------
 def test_copies_of_leaves_keep_data_and_requires_grad_but_share_nothing():
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
@@ -510,11 +506,9 @@ def test_deepcopy_of_a_model_gives_independent_parameters():
     assert twin.parameters()[0] is twin[0].weight  # registry and attribute are the same copy
 
 
-@core("Tensor has no __deepcopy__/__reduce__: copying a tensor made by recorded ops copies its graph node by "
-      "node (leaves included, so backward through the copy fills copies of the leaves) and recurses once per "
-      "node; copy the data and drop the graph (or raise a clear error) instead")
 @pytest.mark.parametrize("how", ["deepcopy", "pickle"])
 def test_copying_a_tensor_made_by_recorded_ops_copies_the_data_without_the_graph(how):
+    # It once copied the whole graph, leaves included, and recursed once per node.
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     for _ in range(100_000):
