@@ -99,6 +99,14 @@ def test_load_state_dict_while_a_forward_graph_is_alive_raises_naming_the_key_an
     assert all((p.data == 0).all() for p in model.parameters())
 
 
+def test_load_state_dict_into_a_read_only_parameter_changes_nothing(model):
+    model[2].bias.data.setflags(write=False)  # the last one: every earlier parameter would have loaded
+    before = snapshot(model)
+    with pytest.raises(RuntimeError, match="'2.bias' is a read-only array. Nothing was loaded"):
+        model.load_state_dict({k: np.zeros(p.shape) for k, p in model.named_parameters()})
+    assert_unchanged(model, before)
+
+
 # --- save / load ------------------------------------------------------------------------------
 def test_save_then_load_with_the_same_name_round_trips(model, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..files import write_atomic
+from ..saved import is_held
 from ..tensor import Tensor
 
 
@@ -172,12 +173,14 @@ class Module:
                 raise ValueError(
                     f"load_state_dict: {k!r} has {bad} NaN/inf value(s){why}; pass check_finite=False to load it anyway"
                 )
-            if not p.data.flags.writeable:
+            if is_held(p.data):
                 raise RuntimeError(
                     f"load_state_dict: parameter {k!r} is saved by a live graph (a forward pass that was neither "
                     f"backpropagated nor dropped) and is read-only until it is freed: call backward() or drop the "
                     f"output (del loss) first. Nothing was loaded"
                 )
+            if not p.data.flags.writeable:
+                raise RuntimeError(f"load_state_dict: parameter {k!r} is a read-only array. Nothing was loaded")
             staged[k] = cast
         for k, p in own.items():
             p.data[...] = staged[k]
