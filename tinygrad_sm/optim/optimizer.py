@@ -38,7 +38,8 @@ class Optimizer:
 
     Hyperparameters are checked when they are set (at construction, and on every
     assignment to ``lr``): a NaN, inf, None, bool, string or out-of-range value raises
-    naming it. Each parameter may be listed once.
+    naming it. ``lr`` must be positive at construction; assigned later it may be 0
+    (where a schedule can anneal it). Each parameter may be listed once.
 
     ``step()`` checks every gradient before it touches any parameter, and raises if one
     is not a Tensor (or ndarray) of exactly its parameter's shape (gradients are not
@@ -70,7 +71,7 @@ class Optimizer:
                 raise ValueError(f"{name}: parameter {i} is parameter {first[id(p)]} again; list each parameter once "
                                  f"(it would be updated twice per step)")
             first[id(p)] = i
-        self.lr = lr
+        self.lr = check_real(name, "lr", lr, low_open=True)
         self.check_finite = check_bool(name, "check_finite", check_finite)
         self.state = [dict() for _ in self.params]
         self.steps = 0
@@ -81,7 +82,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_real(type(self).__name__, "lr", value, low_open=True)
+        self._lr = check_real(type(self).__name__, "lr", value)
 
     def zero_grad(self):
         for p in self.params:
@@ -140,7 +141,7 @@ class Optimizer:
         name = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping) or not {"lr", "steps", "state"} <= set(state):
             raise TypeError(f"{name}: expected a dict with 'lr', 'steps' and 'state', as state_dict() returns")
-        lr = check_real(name, "lr", state["lr"], low_open=True)
+        lr = check_real(name, "lr", state["lr"])
         steps = state["steps"]
         if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < 0:
             raise ValueError(f"{name}: steps must be a non-negative integer, got {steps!r}")
