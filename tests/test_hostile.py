@@ -75,6 +75,29 @@ def test_predict_and_accuracy_on_no_rows_and_bad_label_shapes():
         predict(model, X, batch_size=0)
 
 
+# --- optimizers, files -------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [optim.Adam, lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9)])
+def test_a_parameter_replaced_after_its_state_was_made_is_refused_before_any_update(cls):
+    a, b = tg.Tensor(np.ones(2), requires_grad=True), tg.Tensor(np.ones(3), requires_grad=True)
+    opt = cls([a, b], lr=0.1)
+    for p in (a, b):
+        p.grad = tg.Tensor(np.ones(p.shape))
+    opt.step()
+    b.data = np.ones(5)  # re-initialised with another shape; its momentum buffers have 3 entries
+    b.grad = tg.Tensor(np.ones(5))
+    before = a.data.copy()
+    with pytest.raises(ValueError, match=r"parameter 1 has shape \(5,\) but its optimizer state"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, before)
+
+
+def test_render_takes_a_bytes_path(tmp_path):
+    from tinygrad_sm import viz
+    path = viz.render(tg.Tensor([1.0], requires_grad=True) * 2, bytes(tmp_path / "g.dot"))
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    assert path == bytes(tmp_path / "g.dot")
+
+
 # --- transforms, gradcheck, viz (core files: strict xfails) --------------------------------------
 def core(reason):
     return pytest.mark.xfail(strict=True, reason=f"core: {reason}")

@@ -12,9 +12,9 @@ def write_atomic(path, write, text=False):
     """Call ``write(f)`` on a new file in ``path``'s directory, then rename it to ``path``.
 
     The new file gets the permissions ``open()`` would give it (0o666 less the umask).
-    Returns ``path``.
+    Returns ``path`` (as a str).
     """
-    path = os.fspath(path)
+    path = os.fsdecode(path)
     directory = os.path.dirname(os.path.abspath(path))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:

@@ -112,6 +112,10 @@ class Optimizer:
                     f"NaN/inf; lower the learning rate or find the op with tg.detect_anomaly() "
                     f"(check_finite=False skips this check)"
                 )
+            for k, v in self.state[i].items():
+                if isinstance(v, np.ndarray) and v.shape != p.shape:
+                    raise ValueError(f"{name}.step: parameter {i} has shape {p.shape} but its optimizer state {k!r} "
+                                     f"has shape {v.shape} (the parameter was replaced); make a new optimizer")
             if is_held(p.data):
                 raise RuntimeError(
                     f"{name}.step: parameter {i} (shape {p.shape}) is still saved by a graph "

@@ -19,7 +19,7 @@ def write(dot, path):
     is renamed into place, so a failure (no ``dot`` on PATH, a full disk) leaves an
     existing file at ``path`` exactly as it was.
     """
-    suffix = os.path.splitext(str(path))[1].lower()
+    suffix = os.path.splitext(os.fsdecode(path))[1].lower()
     if suffix not in FORMATS:
         raise ValueError(f"render: unknown suffix {suffix!r} in {path}; use one of {sorted(FORMATS)}")
     if FORMATS[suffix] == "dot":
