@@ -98,6 +98,50 @@ def test_render_takes_a_bytes_path(tmp_path):
     assert path == bytes(tmp_path / "g.dot")
 
 
+# --- data (not ours: strict xfails) ---------------------------------------------------------------
+def not_ours(reason):
+    return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
+
+
+@not_ours("data/loader.py: train_test_split takes a fraction only when isinstance(test_size, float), so "
+          "np.float32(0.2) is int()-ed to 0 test rows; test numbers.Real and not Integral")
+def test_train_test_split_with_a_numpy_float_fraction():
+    parts = data.train_test_split(np.ones((10, 2)), np.arange(10), test_size=np.float32(0.2))
+    assert [len(p) for p in parts] == [8, 2, 8, 2]
+
+
+@not_ours("data/loader.py: test_size NaN fails in int() ('cannot convert float NaN to integer') and True "
+          "counts as 1 row; refuse both naming test_size")
+@pytest.mark.parametrize("test_size", [float("nan"), True])
+def test_train_test_split_refuses_nan_and_bool_test_sizes(test_size):
+    with pytest.raises((TypeError, ValueError), match="test_size"):
+        data.train_test_split(np.ones((10, 2)), np.arange(10), test_size=test_size)
+
+
+@not_ours("data/loader.py: train_test_split indexes X and y as arrays, so lists fail with 'only integer "
+          "scalar arrays can be converted'; np.asarray them first, as scikit-learn does")
+def test_train_test_split_takes_lists():
+    X_train, X_test, y_train, y_test = data.train_test_split([[1, 2]] * 10, [0, 1] * 5, test_size=0.2)
+    assert np.shape(X_train) == (8, 2) and np.shape(y_test) == (2,)
+
+
+@not_ours("data/loader.py: minibatches checks nothing before it yields: a y shorter than X fails with an "
+          "IndexError in a later batch (after a training loop updated on the earlier ones), and a float "
+          "batch_size fails inside range(); check len(X) == len(y) and an int batch_size first")
+@pytest.mark.parametrize("X, y, batch_size", [(np.ones((5, 2)), np.ones(3), 2), (np.ones((5, 2)), np.ones(5), 2.5)])
+def test_minibatches_checks_its_arguments_before_the_first_batch(X, y, batch_size):
+    batches = data.minibatches(X, y, batch_size, shuffle=False)
+    with pytest.raises((TypeError, ValueError), match="minibatches"):
+        next(batches)
+
+
+@not_ours("data/toy.py: blobs(centers=0) fails with 'index 0 is out of bounds for axis 0 with size 0'; "
+          "refuse centers < 1 naming it")
+def test_blobs_refuses_zero_centers():
+    with pytest.raises(ValueError, match="centers"):
+        data.blobs(centers=0)
+
+
 # --- transforms, gradcheck, viz (core files: strict xfails) --------------------------------------
 def core(reason):
     return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
