@@ -119,6 +119,26 @@ def test_save_then_load_with_the_same_name_round_trips(model, tmp_path, monkeypa
     assert sorted(os.listdir(tmp_path)) == ["m.npz", "n.npz"]
 
 
+def test_loading_a_path_without_the_suffix_says_which_file_it_looked_for(model, tmp_path):
+    model.save(tmp_path / "m.npz")
+    os.rename(tmp_path / "m.npz", tmp_path / "m")
+    with pytest.raises(FileNotFoundError, match=r"no file '.*m\.npz'; '.*m' exists, but load\(\) and save\(\)"):
+        model.load(tmp_path / "m")
+
+
+def test_two_threads_saving_to_one_path_leave_one_whole_file(tmp_path):
+    models = [nn.MLP([3, 40, 2], rng=i) for i in range(2)]
+    threads = [threading.Thread(target=lambda m=m: [m.save(tmp_path / "m.npz") for _ in range(20)]) for m in models]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    loaded = nn.MLP([3, 40, 2], rng=5).load(tmp_path / "m.npz")
+    assert any(all(np.array_equal(p.data, q.data) for p, q in zip(loaded.parameters(), m.parameters()))
+               for m in models)
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
 def test_a_parameter_named_file_saves_and_loads(tmp_path):
     class Net(nn.Module):
         def __init__(self):

@@ -203,7 +203,13 @@ class Module:
 
     def load(self, path, check_finite=True):
         """Read parameters written by ``save`` (same suffix rule), all or nothing."""
-        with np.load(npz_path(path), allow_pickle=False) as f:
+        npz = npz_path(path)
+        if not os.path.exists(npz) and os.path.isfile(os.fsdecode(path)):
+            raise FileNotFoundError(
+                f"load: no file {npz!r}; {os.fsdecode(path)!r} exists, but load() and save() both add .npz "
+                f"to a path without it: rename the file to end in .npz"
+            )
+        with np.load(npz, allow_pickle=False) as f:
             return self.load_state_dict({k: f[k] for k in f.files}, check_finite=check_finite)
 
     def extra_repr(self):
