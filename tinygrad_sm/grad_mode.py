@@ -1,6 +1,15 @@
-"""Thread-local switches: gradient recording (``no_grad``) and anomaly detection."""
+"""Thread-local switches: gradient recording (``no_grad``) and anomaly detection.
+
+Each switch works as PyTorch's does: as a context manager (restoring the previous
+mode on exit, exception or not), and as a decorator, with or without parentheses
+(``@no_grad`` and ``@no_grad()``). On a generator function the mode applies while the
+generator's body runs and the caller's mode is back between ``yield``s.
+"""
 import functools
+import inspect
 import threading
+
+import numpy as np
 
 
 class _State(threading.local):
@@ -16,73 +25,140 @@ def is_grad_enabled():
     return STATE.grad_enabled
 
 
-class _Switch:
-    """A context manager that is also a decorator; subclasses set ``attr`` and ``value``."""
+class _Set:
+    """``with _Set(attr, value):`` sets ``STATE.attr``, restoring the previous value after."""
 
-    attr = ""
+    __slots__ = ("attr", "value", "prev")
 
-    def __init__(self):
-        self._prev = []
-
-    def _value(self):
-        raise TypeError(f"{type(self).__name__} does not define its value")
+    def __init__(self, attr, value):
+        self.attr, self.value = attr, value
 
     def __enter__(self):
-        self._prev.append(getattr(STATE, self.attr))
-        setattr(STATE, self.attr, self._value())
+        self.prev = getattr(STATE, self.attr)
+        setattr(STATE, self.attr, self.value)
         return self
 
     def __exit__(self, *exc):
-        setattr(STATE, self.attr, self._prev.pop())
+        setattr(STATE, self.attr, self.prev)
+        return False
+
+
+def _decorate(fn, attr, value):
+    """``fn`` running with ``STATE.attr = value`` (a generator function: while its body runs)."""
+    if not callable(fn):
+        raise TypeError(f"a grad-mode switch decorates a function, got {type(fn).__name__}")
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with _Set(attr, value):
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with _Set(attr, value):
+                            gen.close()
+                        raise
+                    except BaseException as e:
+                        with _Set(attr, value):
+                            response = gen.throw(e)
+                    else:
+                        with _Set(attr, value):
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+
+        return generator
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with _Set(attr, value):
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
+class _Switch:
+    """A switch with a fixed value: a context manager, and a decorator used bare or called.
+
+    One instance can be entered again, nested, and from several threads at once: the
+    value each ``with`` restores is kept per thread.
+    """
+
+    attr = ""
+    value = None
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        self.__init__()
+        return self(func)  # used bare: @no_grad
+
+    def __init__(self, func=None):
+        self._saved = threading.local()
+
+    def __enter__(self):
+        stack = self._saved.__dict__.setdefault("stack", [])
+        stack.append(getattr(STATE, self.attr))
+        setattr(STATE, self.attr, self.value)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(STATE, self.attr, self._saved.stack.pop())
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapped(*args, **kwargs):
-            with type(self)(*self._args()):
-                return fn(*args, **kwargs)
-
-        return wrapped
-
-    def _args(self):
-        return ()
+        return _decorate(fn, self.attr, self.value)
 
 
 class no_grad(_Switch):
-    """Context manager and decorator: operations inside are not recorded.
+    """Context manager and decorator (``@no_grad`` or ``@no_grad()``): operations inside are
+    not recorded.
 
     Thread-local, like ``torch.no_grad``: another thread keeps recording.
     """
 
     attr = "grad_enabled"
-
-    def _value(self):
-        return False
+    value = False
 
 
 class enable_grad(_Switch):
     """Context manager and decorator: turn recording back on inside ``no_grad``."""
 
     attr = "grad_enabled"
-
-    def _value(self):
-        return True
+    value = True
 
 
-class set_grad_enabled(_Switch):
-    """``with set_grad_enabled(mode):`` records when ``mode`` is true."""
+class set_grad_enabled:
+    """Switch recording on or off (``mode``), as ``torch.set_grad_enabled`` does.
 
-    attr = "grad_enabled"
+    * a plain call, ``set_grad_enabled(False)``, takes effect at once and lasts (in
+      this thread) until switched again;
+    * ``with set_grad_enabled(mode):`` restores the previous mode on exit;
+    * ``@set_grad_enabled(mode)`` applies ``mode`` inside each call only.
+    """
 
     def __init__(self, mode):
-        super().__init__()
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
         self.mode = bool(mode)
+        self.prev = STATE.grad_enabled
+        STATE.grad_enabled = self.mode
 
-    def _value(self):
-        return self.mode
+    def __enter__(self):
+        return self
 
-    def _args(self):
-        return (self.mode,)
+    def __exit__(self, *exc):
+        STATE.grad_enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        STATE.grad_enabled = self.prev  # as a decorator it applies inside calls, not from now on
+        return _decorate(fn, "grad_enabled", self.mode)
 
 
 class detect_anomaly(_Switch):
@@ -96,9 +172,7 @@ class detect_anomaly(_Switch):
     """
 
     attr = "anomaly"
-
-    def _value(self):
-        return True
+    value = True
 
 
 class AnomalyError(RuntimeError):

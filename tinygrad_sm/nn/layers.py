@@ -1,4 +1,6 @@
 """Layers: Linear, Sequential, activations, Dropout, MLP."""
+import numbers
+
 import numpy as np
 
 from ..creation import _rng
@@ -20,8 +22,10 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float32):
         super().__init__()
-        if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Linear: sizes must be positive, got {in_features} -> {out_features}")
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n <= 0:
+                raise ValueError(f"Linear: {name} must be a positive integer, got {n!r}")
+        in_features, out_features = int(in_features), int(out_features)
         gen = _rng(rng)
         bound = 1.0 / np.sqrt(in_features)
         self.in_features, self.out_features = in_features, out_features
@@ -36,15 +40,19 @@ class Linear(Module):
 
 
 class Sequential(Module):
-    """Applies its modules in order; ``Sequential(a, b)[0] is a``."""
+    """Applies its modules in order; ``Sequential(a, b)[0] is a``, and a slice is a Sequential."""
 
     def __init__(self, *modules):
         super().__init__()
         for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a Module")
+        for i, m in enumerate(modules):
             setattr(self, str(i), m)
 
     def __getitem__(self, i):
-        return list(self._modules.values())[i]
+        modules = list(self._modules.values())
+        return Sequential(*modules[i]) if isinstance(i, slice) else modules[i]
 
     def __len__(self):
         return len(self._modules)
@@ -93,8 +101,8 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must be a number in [0, 1), got {p!r}")
         self.p = p
         self.rng = _rng(rng)
 
@@ -116,8 +124,9 @@ class MLP(Sequential):
     between them (none after the last, which gives logits)."""
 
     def __init__(self, sizes, activation="relu", rng=None, dtype=np.float32, dropout=0.0):
+        sizes = list(sizes)
         if len(sizes) < 2:
-            raise ValueError(f"MLP: needs at least an input and an output size, got {list(sizes)}")
+            raise ValueError(f"MLP: needs at least an input and an output size, got {sizes}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         gen = _rng(rng)

@@ -1,9 +1,20 @@
 """``Module`` and ``Parameter``: attribute-registered parameters and submodules."""
+import os
+import zipfile
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
+from ..files import write_atomic
+from ..saved import is_held
 from ..tensor import Tensor
+
+
+def npz_path(path):
+    """``path`` with ``.npz`` appended unless it ends with it (NumPy's ``savez`` rule)."""
+    path = os.fsdecode(path)
+    return path if path.endswith(".npz") else path + ".npz"
 
 
 class Parameter(Tensor):
@@ -22,8 +33,17 @@ class Module:
     """Base class of layers and models, as in PyTorch.
 
     Assigning a ``Parameter`` or a ``Module`` to an attribute registers it;
-    ``parameters()`` and ``named_parameters()`` walk them in assignment order.
-    Subclasses define ``forward``; calling the module calls it.
+    ``parameters()`` and ``named_parameters()`` walk them in assignment order
+    (re-assigning a name keeps its place). Subclasses define ``forward``; calling the
+    module calls it.
+
+    As in PyTorch, a name registered as a parameter takes only a ``Parameter`` or
+    ``None``, and a submodule's name only a ``Module`` or ``None``: anything else raises
+    ``TypeError``. Beyond PyTorch, assigning a *leaf* ``Tensor`` that requires grad
+    (``self.w = Tensor(..., requires_grad=True)``) raises ``TypeError`` too, instead of
+    keeping a tensor that ``parameters()``, ``state_dict()`` and so the optimizer would
+    silently miss: wrap it, ``self.w = Parameter(t)``, or store ``t.detach()``. Other
+    values, tensors computed by recorded ops among them, are plain attributes.
     """
 
     def __init__(self):
@@ -32,15 +52,38 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
+        params, modules = self.__dict__.get("_parameters"), self.__dict__.get("_modules")
+        if params is None:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+        where = f"{type(self).__name__}.{name}"
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            params[name] = value
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            modules[name] = value
+        elif name in params and value is not None:
+            raise TypeError(
+                f"cannot assign a {type(value).__name__} to {where}, a parameter: assign a Parameter "
+                f"(Parameter(data) copies data into one) or None"
+            )
+        elif name in modules and value is not None:
+            raise TypeError(f"cannot assign a {type(value).__name__} to {where}, a submodule: assign a Module or None")
+        elif isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+            raise TypeError(
+                f"cannot assign a Tensor that requires grad to {where}: it would not be registered, so "
+                f"parameters(), state_dict() and the optimizer would miss it. Assign Parameter(tensor) to "
+                f"register it, or tensor.detach() to keep a constant"
+            )
+        else:
+            params.pop(name, None)
+            modules.pop(name, None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
-        object.__setattr__(self, name, value)
+        object.__delattr__(self, name)
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
@@ -87,8 +130,19 @@ class Module:
         """``{dotted name: ndarray copy}`` of every parameter."""
         return OrderedDict((k, p.data.copy()) for k, p in self.named_parameters())
 
-    def load_state_dict(self, state):
-        """Copy arrays into the parameters; every key and shape is checked first."""
+    def load_state_dict(self, state, check_finite=True):
+        """Copy ``state`` (``{dotted name: array or Tensor}``) into the parameters, all or nothing.
+
+        Everything is checked before any parameter changes: the keys must be exactly
+        the model's parameter names; every value must have its parameter's shape and a
+        real numeric dtype (bool, int or float: not complex, str or object), and, with
+        ``check_finite``, no NaN or inf once cast to the parameter's dtype (1e300 is inf
+        in float32). A parameter that a live graph saved for backward (a forward pass
+        not yet backpropagated or dropped) is read-only, and loading then raises
+        naming it. Values are copied in place, so references to ``p.data`` see them.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
         own = dict(self.named_parameters())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
@@ -96,24 +150,67 @@ class Module:
             raise KeyError(
                 f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
             )
+        staged = {}
         for k, p in own.items():
-            arr = np.asarray(state[k])
+            value = state[k]
+            try:
+                arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"load_state_dict: {k!r} is not an array ({type(value).__name__}: {e})") from None
+            if arr.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"load_state_dict: {k!r} has dtype {arr.dtype}; parameters take real numbers (bool, int or float)"
+                )
             if arr.shape != p.shape:
                 raise ValueError(
                     f"load_state_dict: {k!r} has shape {arr.shape} in the state but {p.shape} in the model"
                 )
+            with np.errstate(over="ignore", invalid="ignore"):
+                cast = arr.astype(p.dtype)  # a copy: the state may alias the parameters
+            if check_finite and cast.dtype.kind == "f" and not np.isfinite(cast).all():
+                bad = int(np.size(cast) - np.isfinite(cast).sum())
+                why = "" if arr.dtype.kind == "f" and not np.isfinite(arr).all() else f" once cast to {p.dtype}"
+                raise ValueError(
+                    f"load_state_dict: {k!r} has {bad} NaN/inf value(s){why}; pass check_finite=False to load it anyway"
+                )
+            if is_held(p.data):
+                raise RuntimeError(
+                    f"load_state_dict: parameter {k!r} is saved by a live graph (a forward pass that was neither "
+                    f"backpropagated nor dropped) and is read-only until it is freed: call backward() or drop the "
+                    f"output (del loss) first. Nothing was loaded"
+                )
+            if not p.data.flags.writeable:
+                raise RuntimeError(f"load_state_dict: parameter {k!r} is a read-only array. Nothing was loaded")
+            staged[k] = cast
         for k, p in own.items():
-            p.data[...] = np.asarray(state[k], dtype=p.dtype)
+            p.data[...] = staged[k]
         return self
 
     def save(self, path):
-        """Write the parameters to an ``.npz`` file."""
-        np.savez(path, **self.state_dict())
+        """Write the parameters to an ``.npz`` file (``.npz`` is appended if ``path`` lacks it,
+        as ``load`` does). The file is written beside ``path`` and renamed into place, so
+        a failure leaves an existing file untouched. Returns the path written."""
+        path = npz_path(path)
+        state = self.state_dict()
 
-    def load(self, path):
-        """Read parameters written by ``save``."""
-        with np.load(path) as f:
-            return self.load_state_dict({k: f[k] for k in f.files})
+        def write(f):  # what np.savez does, without its argument names clashing with keys
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for k, v in state.items():
+                    with zf.open(k + ".npy", "w", force_zip64=True) as out:
+                        np.lib.format.write_array(out, v, allow_pickle=False)
+
+        return write_atomic(path, write)
+
+    def load(self, path, check_finite=True):
+        """Read parameters written by ``save`` (same suffix rule), all or nothing."""
+        npz = npz_path(path)
+        if not os.path.exists(npz) and os.path.isfile(os.fsdecode(path)):
+            raise FileNotFoundError(
+                f"load: no file {npz!r}; {os.fsdecode(path)!r} exists, but load() and save() both add .npz "
+                f"to a path without it: rename the file to end in .npz"
+            )
+        with np.load(npz, allow_pickle=False) as f:
+            return self.load_state_dict({k: f[k] for k in f.files}, check_finite=check_finite)
 
     def extra_repr(self):
         return ""

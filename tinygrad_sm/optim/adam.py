@@ -1,7 +1,7 @@
 """Adam, and AdamW (decoupled weight decay)."""
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_bool, check_real
 
 
 class Adam(Optimizer):
@@ -14,11 +14,14 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  decoupled=False, check_finite=True):
         super().__init__(params, lr, check_finite)
-        b1, b2 = betas
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(f"Adam: betas must be in [0, 1), got {betas}")
-        if eps <= 0 or weight_decay < 0:
-            raise ValueError(f"Adam: eps must be > 0 and weight_decay >= 0, got {eps}, {weight_decay}")
+        name = type(self).__name__
+        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        b1 = check_real(name, "betas[0]", betas[0], high=1.0)
+        b2 = check_real(name, "betas[1]", betas[1], high=1.0)
+        eps = check_real(name, "eps", eps, low_open=True)
+        weight_decay = check_real(name, "weight_decay", weight_decay)
+        decoupled = check_bool(name, "decoupled", decoupled)
         self.betas, self.eps, self.weight_decay, self.decoupled = (b1, b2), eps, weight_decay, decoupled
 
     def _update(self, state, w, g):

@@ -1,5 +1,7 @@
 """``Optimizer``: the checks every update rule shares; updates happen in place, outside the graph."""
 import math
+import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -7,48 +9,116 @@ from ..saved import is_held
 from ..tensor import Tensor
 
 
+def check_real(owner, name, value, low=0.0, low_open=False, high=None):
+    """``value`` as a float, or a ``TypeError``/``ValueError`` naming ``owner`` and ``name``.
+
+    It must be a real number (not a bool, str or None), finite, ``>= low`` (``> low``
+    with ``low_open``) and, if ``high`` is given, ``< high``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not math.isfinite(v) or v < low or (low_open and v == low) or (high is not None and v >= high):
+        if high is not None:
+            bounds = f"in {'(' if low_open else '['}{low:g}, {high:g})"
+        else:
+            bounds = "positive and finite" if low_open and low == 0 else f"finite and {'>' if low_open else '>='} {low:g}"
+        raise ValueError(f"{owner}: {name} must be {bounds}, got {value!r}")
+    return v
+
+
+def check_bool(owner, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 class Optimizer:
     """Base class: holds the parameters, checks their gradients, keeps per-parameter state.
 
-    ``step()`` raises, before touching any parameter, if a gradient is NaN/inf
-    (unless ``check_finite=False``) or if a parameter is still saved by a live
-    graph. Parameters without a gradient are skipped.
+    Hyperparameters are checked when they are set (at construction, and on every
+    assignment to ``lr``): a NaN, inf, None, bool, string or out-of-range value raises
+    naming it. ``lr`` must be positive at construction; assigned later it may be 0
+    (where a schedule can anneal it). Each parameter may be listed once.
+
+    ``step()`` checks every gradient before it touches any parameter, and raises if one
+    is not a Tensor (or ndarray) of exactly its parameter's shape (gradients are not
+    broadcast) with a float dtype, if one has NaN/inf (unless ``check_finite=False``),
+    or if a parameter is still saved by a live graph. Parameters without a gradient
+    are skipped.
     """
 
     def __init__(self, params, lr, check_finite=True):
-        self.params = list(params)
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of tensors, got one Tensor; pass [tensor]")
+        try:
+            self.params = list(params)
+        except TypeError:
+            raise TypeError(f"{name}: params must be an iterable of tensors, got {type(params).__name__}") from None
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+            raise ValueError(f"{name}: got an empty parameter list")
+        first = {}
         for i, p in enumerate(self.params):
+            if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], Tensor):
+                raise TypeError(f"{name}: parameter {i} is a (name, tensor) pair; pass model.parameters(), "
+                                f"not model.named_parameters()")
             if not isinstance(p, Tensor) or not p.requires_grad:
-                raise TypeError(f"{type(self).__name__}: parameter {i} is not a tensor that requires grad")
-        if not lr > 0:
-            raise ValueError(f"{type(self).__name__}: lr must be positive, got {lr}")
-        self.lr = float(lr)
-        self.check_finite = check_finite
+                raise TypeError(f"{name}: parameter {i} is not a tensor that requires grad")
+            if not p.is_leaf:
+                raise TypeError(f"{name}: parameter {i} was computed by recorded ops; optimize the leaves it came from")
+            if id(p) in first:
+                raise ValueError(f"{name}: parameter {i} is parameter {first[id(p)]} again; list each parameter once "
+                                 f"(it would be updated twice per step)")
+            first[id(p)] = i
+        self.lr = check_real(name, "lr", lr, low_open=True)
+        self.check_finite = check_bool(name, "check_finite", check_finite)
         self.state = [dict() for _ in self.params]
         self.steps = 0
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_real(type(self).__name__, "lr", value)
 
     def zero_grad(self):
         for p in self.params:
             p.grad = None
 
     def _ready(self):
-        """The (index, parameter, gradient array) triples to update, checked up front."""
+        """The (index, parameter array, gradient array) triples to update, all checked up front."""
+        name = type(self).__name__
         ready = []
         for i, p in enumerate(self.params):
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
-            g = p.grad.data
+            if isinstance(g, Tensor):
+                g = g.data
+            elif not isinstance(g, np.ndarray):
+                raise TypeError(f"{name}.step: the gradient of parameter {i} is a {type(g).__name__}, "
+                                f"not a Tensor of shape {p.shape}")
+            if g.shape != p.shape:
+                raise ValueError(f"{name}.step: the gradient of parameter {i} has shape {g.shape} but the parameter "
+                                 f"has shape {p.shape}; gradients must match exactly (they are not broadcast)")
+            if g.dtype.kind != "f":
+                raise TypeError(f"{name}.step: the gradient of parameter {i} has dtype {g.dtype}; it must be float")
             if self.check_finite and not _all_finite(g):
                 raise FloatingPointError(
-                    f"{type(self).__name__}.step: the gradient of parameter {i} (shape {p.shape}) has "
+                    f"{name}.step: the gradient of parameter {i} (shape {p.shape}) has "
                     f"NaN/inf; lower the learning rate or find the op with tg.detect_anomaly() "
                     f"(check_finite=False skips this check)"
                 )
+            for k, v in self.state[i].items():
+                if isinstance(v, np.ndarray) and v.shape != p.shape:
+                    raise ValueError(f"{name}.step: parameter {i} has shape {p.shape} but its optimizer state {k!r} "
+                                     f"has shape {v.shape} (the parameter was replaced); make a new optimizer")
             if is_held(p.data):
                 raise RuntimeError(
-                    f"{type(self).__name__}.step: parameter {i} (shape {p.shape}) is still saved by a graph "
+                    f"{name}.step: parameter {i} (shape {p.shape}) is still saved by a graph "
                     f"that was neither backpropagated nor dropped (retain_graph=True, or an unused loss); "
                     f"drop it (del loss) before stepping"
                 )
@@ -69,13 +139,34 @@ class Optimizer:
         }
 
     def load_state_dict(self, state):
-        if len(state["state"]) != len(self.params):
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: {len(state['state'])} parameter states for "
-                f"{len(self.params)} parameters"
-            )
-        self.lr, self.steps = state["lr"], state["steps"]
-        self.state = [dict(s) for s in state["state"]]
+        """Load what ``state_dict`` returned, all or nothing: everything is checked (the
+        learning rate, the step count, one state per parameter with arrays of its shape)
+        before anything changes, and the arrays are copied."""
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping) or not {"lr", "steps", "state"} <= set(state):
+            raise TypeError(f"{name}: expected a dict with 'lr', 'steps' and 'state', as state_dict() returns")
+        lr = check_real(name, "lr", state["lr"])
+        steps = state["steps"]
+        if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < 0:
+            raise ValueError(f"{name}: steps must be a non-negative integer, got {steps!r}")
+        states = state["state"]
+        if not isinstance(states, (list, tuple)) or len(states) != len(self.params):
+            count = len(states) if isinstance(states, (list, tuple)) else type(states).__name__
+            raise ValueError(f"{name}: {count} parameter states for {len(self.params)} parameters")
+        loaded = []
+        for i, (s, p) in enumerate(zip(states, self.params)):
+            if not isinstance(s, Mapping):
+                raise TypeError(f"{name}: the state of parameter {i} is a {type(s).__name__}, not a dict")
+            entry = {}
+            for k, v in s.items():
+                if isinstance(v, np.ndarray):
+                    if v.shape != p.shape or v.dtype.kind != "f":
+                        raise ValueError(f"{name}: state {k!r} of parameter {i} is {v.dtype} {v.shape}; "
+                                         f"the parameter is {p.dtype} {p.shape}")
+                    v = v.copy()
+                entry[k] = v
+            loaded.append(entry)
+        self._lr, self.steps, self.state = lr, int(steps), loaded
 
 
 def _all_finite(g):

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, Nesterov and weight decay (PyTorch's rule)."""
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_bool, check_real
 
 
 class SGD(Optimizer):
@@ -9,8 +9,9 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, check_finite=True):
         super().__init__(params, lr, check_finite)
-        if momentum < 0 or weight_decay < 0:
-            raise ValueError(f"SGD: momentum and weight_decay must be >= 0, got {momentum}, {weight_decay}")
+        momentum = check_real("SGD", "momentum", momentum)
+        weight_decay = check_real("SGD", "weight_decay", weight_decay)
+        nesterov = check_bool("SGD", "nesterov", nesterov)
         if nesterov and momentum == 0:
             raise ValueError("SGD: nesterov needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay

@@ -3,6 +3,8 @@ import os
 
 import graphviz
 
+from ..files import write_atomic
+
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
@@ -11,16 +13,20 @@ class GraphvizNotFound(RuntimeError):
 
 
 def write(dot, path):
-    """Write ``dot`` to ``path`` in the format its suffix names (.svg .png .pdf .dot)."""
-    suffix = os.path.splitext(str(path))[1].lower()
+    """Write ``dot`` to ``path`` in the format its suffix names (.svg .png .pdf .dot).
+
+    The picture is rendered in memory first and then written to a temporary file that
+    is renamed into place, so a failure (no ``dot`` on PATH, a full disk) leaves an
+    existing file at ``path`` exactly as it was.
+    """
+    suffix = os.path.splitext(os.fsdecode(path))[1].lower()
     if suffix not in FORMATS:
         raise ValueError(f"render: unknown suffix {suffix!r} in {path}; use one of {sorted(FORMATS)}")
     if FORMATS[suffix] == "dot":
-        with open(path, "w") as f:
-            f.write(dot.source)
-        return path
-    with open(path, "wb") as f:
-        f.write(pipe(dot, FORMATS[suffix]))
+        data = dot.source.encode("utf-8")
+    else:
+        data = pipe(dot, FORMATS[suffix])
+    write_atomic(path, lambda f: f.write(data))
     return path
 
 
