@@ -208,6 +208,9 @@ def _pow_torch_skip(case):
         return "an integer exponent beyond float32's 24 bits rounds differently on its way to PyTorch's kernel"
     if type(case.args[0]) is bool:
         return "PyTorch's backward of bool ** tensor fails an internal assert"
+    if type(case.args[1]) is bool:
+        return ("PyTorch does not mask a bool exponent's zero: its gradient of x ** False at a NaN x is NaN, "
+                "ours is 0, the derivative of the constant x ** 0, as for an int or float 0")
     if np.isneginf(np.asarray(case.args[0], dtype=np.float64)).any():
         return "NumPy's power gives NaN for (-inf) ** y at non-integer y, where C's pow and PyTorch give inf"
     return None
@@ -518,7 +521,7 @@ def _softmax_ref(kind):
             elif kind == "log_softmax":
                 out = np.where(dead, 0.0, z - m - np.log(s))
             else:
-                out = m + np.log(s)
+                out = np.where(np.isposinf(m), np.inf, m + np.log(s))  # a +inf entry: the sum is +inf
                 if not p.get("keepdims"):
                     out = np.squeeze(out, axis)
         return out.astype(_float_for(x.dtype))
@@ -665,8 +668,9 @@ def _bce_ref(a, p):
     if p["reduction"] == "mean" and x.size == 0:
         raise ValueError("the mean of no losses")
     with np.errstate(all="ignore"):
-        z = x.astype(np.float64)
-        rows = np.maximum(z, 0) - z * t.astype(np.float64) + np.log1p(np.exp(-np.abs(z)))
+        z, tt = x.astype(np.float64), t.astype(np.float64)
+        slope = np.where(z >= 0, 1 - tt, -tt)  # max(z, 0) − z·t, with 0·inf as its limit 0
+        rows = np.where(slope == 0, 0.0, slope * z) + np.log1p(np.exp(-np.abs(z)))
         out = rows.mean() if p["reduction"] == "mean" else rows.sum() if p["reduction"] == "sum" else rows
     # An array target takes the logits' dtype; a tensor target promotes like any operand.
     return np.asarray(out).astype(np.result_type(x, t) if p["tensor_target"] else x.dtype)

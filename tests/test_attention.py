@@ -100,9 +100,6 @@ def test_integer_inputs_are_refused():
         scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 3), dtype=np.int64), np.ones((2, 3)))
 
 
-@pytest.mark.xfail(strict=True, reason="viz (core): the footer now spells the Jacobian's size per axis "
-                   "('2*2*4*4^2*8 B', viz/legend.py) while this test still expects the batch as one product "
-                   "('16*4^2*8'); it fails on main too. Update the expected string to the per-axis form")
 def test_the_backward_footer_sets_saved_bytes_beside_the_jacobian(rng):
     from tinygrad_sm import viz
 

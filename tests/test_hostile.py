@@ -100,36 +100,23 @@ def test_render_takes_a_bytes_path(tmp_path):
     assert path == bytes(tmp_path / "g.dot")
 
 
-# --- data (not ours: strict xfails) ---------------------------------------------------------------
-def not_ours(reason):
-    return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
-
-
-@not_ours("data/loader.py: train_test_split takes a fraction only when isinstance(test_size, float), so "
-          "np.float32(0.2) is int()-ed to 0 test rows; test numbers.Real and not Integral")
+# --- data ---------------------------------------------------------------------------------------
 def test_train_test_split_with_a_numpy_float_fraction():
     parts = data.train_test_split(np.ones((10, 2)), np.arange(10), test_size=np.float32(0.2))
     assert [len(p) for p in parts] == [8, 2, 8, 2]
 
 
-@not_ours("data/loader.py: test_size NaN fails in int() ('cannot convert float NaN to integer') and True "
-          "counts as 1 row; refuse both naming test_size")
 @pytest.mark.parametrize("test_size", [float("nan"), True])
 def test_train_test_split_refuses_nan_and_bool_test_sizes(test_size):
     with pytest.raises((TypeError, ValueError), match="test_size"):
         data.train_test_split(np.ones((10, 2)), np.arange(10), test_size=test_size)
 
 
-@not_ours("data/loader.py: train_test_split indexes X and y as arrays, so lists fail with 'only integer "
-          "scalar arrays can be converted'; np.asarray them first, as scikit-learn does")
 def test_train_test_split_takes_lists():
     X_train, X_test, y_train, y_test = data.train_test_split([[1, 2]] * 10, [0, 1] * 5, test_size=0.2)
     assert np.shape(X_train) == (8, 2) and np.shape(y_test) == (2,)
 
 
-@not_ours("data/loader.py: minibatches checks nothing before it yields: a y shorter than X fails with an "
-          "IndexError in a later batch (after a training loop updated on the earlier ones), and a float "
-          "batch_size fails inside range(); check len(X) == len(y) and an int batch_size first")
 @pytest.mark.parametrize("X, y, batch_size", [(np.ones((5, 2)), np.ones(3), 2), (np.ones((5, 2)), np.ones(5), 2.5)])
 def test_minibatches_checks_its_arguments_before_the_first_batch(X, y, batch_size):
     batches = data.minibatches(X, y, batch_size, shuffle=False)
@@ -137,21 +124,12 @@ def test_minibatches_checks_its_arguments_before_the_first_batch(X, y, batch_siz
         next(batches)
 
 
-@not_ours("data/toy.py: blobs(centers=0) fails with 'index 0 is out of bounds for axis 0 with size 0'; "
-          "refuse centers < 1 naming it")
 def test_blobs_refuses_zero_centers():
     with pytest.raises(ValueError, match="centers"):
         data.blobs(centers=0)
 
 
-# --- transforms, gradcheck, viz (core files: strict xfails) --------------------------------------
-def core(reason):
-    return pytest.mark.xfail(strict=True, reason=f"core: {reason}")
-
-
-@core("jacobian of a constant function returns zeros, but vjp, jvp and hessian still call grad() on an output "
-      "that does not require grad and raise 'the tensor does not require grad'; treat such an output as "
-      "independent of the inputs: zero gradients (vjp, hessian) and a zero tangent (jvp)")
+# --- transforms, gradcheck, viz -----------------------------------------------------------------
 @pytest.mark.parametrize("transform", ["vjp", "jvp", "hessian"])
 def test_transforms_of_a_constant_function_are_zero(transform):
     x = tg.Tensor([1.0, 2.0])
@@ -165,25 +143,17 @@ def test_transforms_of_a_constant_function_are_zero(transform):
         np.testing.assert_array_equal(tg.hessian(lambda x: tg.Tensor(3.0), x).data, np.zeros((2, 2)))
 
 
-@core("gradcheck compares with NaN-blind arithmetic: at a NaN input it raises but says '0 of 1 entries fail'; "
-      "count an entry where exactly one side is NaN (or where |diff| is NaN) as failing")
 def test_gradcheck_at_a_nan_input_counts_the_failing_entry():
     with pytest.raises(tg.GradcheckError, match="1 of 1 entries fail"):
         tg.gradcheck(lambda x: x * 2, [np.array([np.nan])])
 
 
-@core("draw_graph(max_nodes=2.5) fails inside with 'slice indices must be integers'; check that max_nodes "
-      "is a positive int, as it already checks max_nodes >= 1")
 def test_draw_graph_refuses_a_fractional_max_nodes():
     from tinygrad_sm import viz
     with pytest.raises((TypeError, ValueError), match="max_nodes"):
         viz.draw_graph(tg.Tensor([1.0], requires_grad=True) * 2, max_nodes=2.5)
 
 
-@core("Tensor.backward accumulates with leaf.grad = _gradient(g, ..., leaf.grad, ...), a read-modify-write: "
-      "two threads backpropagating into one leaf can both read the old .grad and one contribution is lost "
-      "(seen at random as 1460 instead of 1600 over 400 backwards); hold a lock per leaf (or one lock) "
-      "around the read and the write, as PyTorch's AccumulateGrad does")
 def test_two_threads_backpropagating_into_one_leaf_lose_no_gradient():
     # The old .grad's addition waits until both threads are in it: with the race, both add to
     # the same old value. With a lock the second thread cannot get there, the wait times out,
@@ -209,8 +179,6 @@ def test_two_threads_backpropagating_into_one_leaf_lose_no_gradient():
     np.testing.assert_array_equal(w.grad.data, [2.0, 2.0, 2.0])
 
 
-@core("tensor.py's _index turns a list into np.asarray(list), and an empty list becomes a float64 array, "
-      "which NumPy refuses as an index; NumPy itself takes x[[]] (an empty integer index)")
 def test_indexing_with_an_empty_list_gives_an_empty_tensor_like_numpy():
     x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x[[]]

@@ -65,9 +65,6 @@ def venv(dists):
     return bindir, env
 
 
-@pytest.mark.xfail(strict=True, reason="packaging: setup.cfg now lists threadpoolctl in install_requires "
-                   "(for bench attention) but this test still expects {numpy, graphviz, matplotlib, tqdm}; it fails "
-                   "on main too. Either move threadpoolctl back to the bench extra or add it here")
 def test_the_build_is_clean_and_the_metadata_reads_well(dists):
     sdist, wheel, log, _ = dists
     assert "Deprecat" not in log and "deprecated" not in log, log
@@ -84,7 +81,7 @@ def test_the_build_is_clean_and_the_metadata_reads_well(dists):
     assert "softmax" in summary and len(summary) < 200
     required = {h.split(": ", 1)[1].split(">")[0] for h in headers
                 if h.startswith("Requires-Dist") and "extra" not in h}
-    assert required == {"numpy", "graphviz", "matplotlib", "tqdm"}
+    assert required == {"numpy", "graphviz", "matplotlib", "tqdm", "threadpoolctl"}
     assert not any("scikit-learn" in h or "sklearn" in h for h in headers)
     try:
         import twine  # noqa: F401

@@ -98,12 +98,14 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-8, rtol=1e-6, seed=0):
 
 def _compare(analytic, numeric, atol, rtol, what, out_shape, in_shape):
     excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
-    if excess.size == 0 or excess.max() <= 0:
+    failing = ~(excess <= 0)  # NaN on either side fails
+    if not failing.any():
         return
+    excess = np.where(np.isnan(excess), np.inf, excess)
     k, i = np.unravel_index(int(np.argmax(excess)), excess.shape)
     out_idx = np.unravel_index(k, out_shape) if out_shape else ()
     in_idx = np.unravel_index(i, in_shape) if in_shape else ()
-    bad = int((excess > 0).sum())
+    bad = int(failing.sum())
     raise GradcheckError(
         f"gradcheck: {what} mismatch at output {tuple(map(int, out_idx))}, input element "
         f"{tuple(map(int, in_idx))}: analytic {analytic[k, i]!r}, numeric {numeric[k, i]!r} "

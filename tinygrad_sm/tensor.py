@@ -4,6 +4,7 @@ Every differentiable method calls one primitive from ``tinygrad_sm/ops/`` by nam
 ``record.py`` runs it and adds the node; ``engine.py`` walks the graph.
 """
 import numbers
+import threading
 import weakref
 
 import numpy as np
@@ -19,6 +20,7 @@ from .ops.softmax import LogSoftmax, LogSumExp, Softmax
 from .record import AccumulateGrad, record
 
 _new = object.__new__
+_accumulating = threading.Lock()
 
 
 def _make(data, node):
@@ -203,16 +205,11 @@ class Tensor(Traced):
         retain = create_graph if retain_graph is None else retain_graph
         leaves, _, retained = engine.run([self._node], [seed], retain, create_graph, _make)
         handed = {id(seed)}
-        for ref, g in retained:
-            t = ref()
-            if t is not None:
-                t.grad = _gradient(g, create_graph, t.grad, handed)
-        for acc, g in leaves:
-            leaf = acc.leaf()
-            if leaf is not None:
-                leaf.grad = _gradient(g, create_graph, leaf.grad, handed)
+        with _accumulating:  # read-modify-write of .grad: one thread at a time
+            _assign(leaves, retained, create_graph, handed)
 
     def retain_grad(self):
+
         """Keep this non-leaf's gradient in ``.grad`` after ``backward()`` (leaves always do)."""
         node = self.grad_fn
         if node is None:
@@ -407,6 +404,17 @@ def _rebuild(cls, data, requires_grad):
     return t
 
 
+def _assign(leaves, retained, create_graph, handed):
+    for ref, g in retained:
+        t = ref()
+        if t is not None:
+            t.grad = _gradient(g, create_graph, t.grad, handed)
+    for acc, g in leaves:
+        leaf = acc.leaf()
+        if leaf is not None:
+            leaf.grad = _gradient(g, create_graph, leaf.grad, handed)
+
+
 def _gradient(g, create_graph, prev, handed):
     """What a ``.grad`` becomes: ``g``, or ``prev + g``, as a tensor no one else shares
     (``handed``: ids of arrays already given out by this backward)."""
@@ -437,5 +445,5 @@ def _index_item(i):
     if isinstance(i, Tensor):
         return i.data
     if isinstance(i, list):
-        return np.asarray(i)
+        return np.asarray(i) if i else np.empty(0, dtype=np.intp)  # x[[]] is empty, as in NumPy
     return i

@@ -27,7 +27,9 @@ def vjp(f, *inputs, v=None, create_graph=False):
     tuple of gradients, one per input (zeros for inputs ``f`` does not use).
     """
     xs = [_leaf(x) for x in inputs]
-    out = f(*xs)
+    out = _output(f(*xs), "vjp")
+    if not out.requires_grad:  # f does not depend on its inputs
+        return out, tuple(Tensor(np.zeros(x.shape, x.dtype)) for x in xs)
     gs = grad(out, xs, v, create_graph=create_graph, allow_unused=True)
     return (out if create_graph else out.detach()), _zeros_for(gs, xs)
 
@@ -48,7 +50,9 @@ def jvp(f, inputs, tangents):
     for i, (t, x) in enumerate(zip(ts, xs)):
         if t.shape != x.shape:
             raise ValueError(f"jvp: tangent {i} has shape {t.shape} but input {i} has shape {x.shape}")
-    out = f(*xs)
+    out = _output(f(*xs), "jvp")
+    if not out.requires_grad:  # f does not depend on its inputs: a zero tangent
+        return out, Tensor(np.zeros(out.shape, out.dtype))
     u = Tensor(np.zeros(out.shape, out.dtype), requires_grad=True)
     gs = grad(out, xs, u, create_graph=True, allow_unused=True)
     pairs = [(g, t) for g, t in zip(gs, ts) if g is not None and g.requires_grad]
@@ -122,7 +126,10 @@ def hessian(f, x):
     """
 
     def gradient(x):
-        (g,) = grad(f(x), [x], create_graph=True, allow_unused=True)
+        out = _output(f(x), "hessian")
+        if not out.requires_grad:  # f does not depend on x: a zero gradient, and a zero Hessian
+            return Tensor(np.zeros(x.shape, x.dtype))
+        (g,) = grad(out, [x], create_graph=True, allow_unused=True)
         return Tensor(np.zeros(x.shape, x.dtype)) if g is None else g
 
     return jacobian(gradient, x)

@@ -1,4 +1,7 @@
 """Splitting and minibatching ndarray datasets."""
+import math
+import numbers
+
 import numpy as np
 
 from ..creation import _rng
@@ -9,10 +12,21 @@ def train_test_split(X, y, test_size=0.2, rng=0):
 
     Returns ``X_train, X_test, y_train, y_test`` like scikit-learn.
     """
+    X, y = np.asarray(X), np.asarray(y)
     n = len(X)
     if len(y) != n:
         raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)}")
-    n_test = int(round(test_size * n)) if isinstance(test_size, float) else int(test_size)
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real) or \
+            not math.isfinite(test_size):
+        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a count of rows, "
+                         f"got {test_size!r}")
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+    elif 0 < test_size < 1:
+        n_test = int(round(float(test_size) * n))
+    else:
+        raise ValueError(f"train_test_split: test_size {test_size!r} leaves no training data (a fraction must be "
+                         f"in (0, 1))")
     if not 0 <= n_test < n:
         raise ValueError(f"train_test_split: test_size {test_size} leaves no training data out of {n} rows")
     order = _rng(rng).permutation(n)
@@ -23,8 +37,10 @@ def train_test_split(X, y, test_size=0.2, rng=0):
 def minibatches(X, y, batch_size, shuffle=True, rng=None):
     """Yield ``(X_batch, y_batch)`` covering the data once; reshuffled on every call."""
     n = len(X)
-    if batch_size <= 0:
-        raise ValueError(f"minibatches: batch_size must be positive, got {batch_size}")
+    if len(y) != n:
+        raise ValueError(f"minibatches: X has {n} rows but y has {len(y)}")
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f"minibatches: batch_size must be a positive int, got {batch_size!r}")
     order = _rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]

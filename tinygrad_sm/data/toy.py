@@ -54,6 +54,8 @@ def circles(n=200, noise=0.05, factor=0.5, rng=0, dtype=np.float32):
 
 def blobs(n=300, centers=3, std=0.6, rng=0, dtype=np.float32):
     """Gaussian blobs around ``centers`` points evenly spaced on a circle of radius 2."""
+    if isinstance(centers, bool) or not isinstance(centers, (int, np.integer)) or centers < 1:
+        raise ValueError(f"blobs: centers must be a positive int, got {centers!r}")
     gen = _rng(rng)
     angles = 2 * np.pi * np.arange(centers) / centers
     means = 2 * np.c_[np.cos(angles), np.sin(angles)]

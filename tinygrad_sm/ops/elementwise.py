@@ -96,20 +96,20 @@ class Pow(Op):
             out = np.power(x, y)
         except (ValueError, TypeError) as e:
             raise operand_error("pow", e, x, y) from None
-        self.save(x=x, y=None if self.parents[0] is None else y, out=None if self.parents[1] is None else out)
+        self.save(x=x, y=y, out=None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, x, y, out):
         gx = gy = None
-        if self.needs(0):
+        if self.needs(0):  # y·x^(y−1) first, then g: g·y alone may overflow where the derivative is 0
             if isinstance(y, (int, float)):  # a Python exponent: the zero case is known now
-                gx = g * y * x ** (y - 1) if y != 0 else g * 0
+                gx = g * (y * x ** (y - 1)) if y != 0 else g * 0
             else:
-                zero = y == 0
-                gx = Where.apply(zero, 0, g * y * x ** Where.apply(zero, 1, y - 1))
-        if self.needs(1):
-            base0 = x == 0
-            gy = Where.apply(base0, 0, g * out * Log.apply(Where.apply(base0, 1, x)))
+                zero = np.asarray(y == 0)
+                gx = Where.apply(zero, 0, g * (y * x ** Where.apply(zero, 1, y - 1)))
+        if self.needs(1):  # the masks are constants: built from the values, never differentiated
+            flat = np.logical_and(np.asarray(x == 0), np.asarray(y >= 0))
+            gy = Where.apply(flat, 0, g * (out * Log.apply(Where.apply(flat, 1, x))))
         return gx, gy
 
 
@@ -187,7 +187,7 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """z = max(x, 0);  x̄ = g·[z > 0]"""
+    """z = max(x, 0);  x̄ = g·[not z ≤ 0]"""
 
     __slots__ = ()
 
@@ -197,7 +197,7 @@ class Relu(Op):
         return out
 
     def vjp(self, g, out):
-        return (g * (out > 0),)
+        return (g * ~(out <= 0),)  # a NaN input passes its gradient, as in PyTorch
 
 
 class Where(Op):

@@ -1,4 +1,6 @@
 """Matrix product, for 1-D, 2-D and batched (broadcast) operands."""
+import math
+
 import numpy as np
 
 from ..op import Op
@@ -74,15 +76,19 @@ class Affine(Op):
                 f"x of shape (..., in) and b of shape (out,)"
             )
         out = x @ w
-        out += b
+        if out.dtype == np.result_type(out, b):
+            out += b
+        else:  # b promotes the result (float64 bias on float32 x @ W): as x @ W + b would
+            out = out + b
         self.save(x=x if self.needs(1) else None, w=w if self.needs(0) else None)
         return out
 
     def vjp(self, g, x, w):
         gx = g @ w.swapaxes(-1, -2) if self.needs(0) else None
         if self.needs(1) or self.needs(2):
-            g2 = g.reshape(-1, g.shape[-1])
-        gw = x.reshape(-1, x.shape[-1]).swapaxes(-1, -2) @ g2 if self.needs(1) else None
+            rows = math.prod(g.shape[:-1])  # not -1: that is ambiguous next to a zero-size axis
+            g2 = g.reshape(rows, g.shape[-1])
+        gw = x.reshape(rows, x.shape[-1]).swapaxes(-1, -2) @ g2 if self.needs(1) else None
         gb = g2.sum(axis=0) if self.needs(2) else None
         return gx, gw, gb
 

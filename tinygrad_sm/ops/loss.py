@@ -75,16 +75,16 @@ class CrossEntropy(Op):
         if self.reduction == "mean" and rows == 0:
             raise ValueError(f"cross_entropy: logits of shape {z.shape} have no rows to average over")
         _, _, s, m, _ = shifted_exp(z, axis, None)
-        lse = np.log(s)
-        lse += m
+        log_s = np.log(s)  # logsumexp(z) − m: kept apart from m, which would round it away
         if t.dtype.kind in "iu" and not self.label_smoothing:  # pick z at the targets: no one-hot
             if z.ndim == 2 and axis == 1:
-                per_row = lse[:, 0] - z[np.arange(t.shape[0]), t]
+                per_row = log_s[:, 0] - (z[np.arange(t.shape[0]), t] - m[:, 0])
             else:
-                per_row = (lse - np.take_along_axis(z, np.expand_dims(t, axis), axis)).reshape(rows_shape)
+                picked = np.take_along_axis(z, np.expand_dims(t, axis), axis)
+                per_row = (log_s - (picked - m)).reshape(rows_shape)
         else:
             q = self._targets(t, z)
-            per_row = np.add.reduce(np.where(q == 0, 0, q * (lse - z)), axis=axis)
+            per_row = np.add.reduce(np.where(q == 0, 0, q * (log_s - (z - m))), axis=axis)
         self.n = max(rows, 1)
         if self.needs(0):
             self.save(z=z, t=t)
@@ -138,10 +138,12 @@ class BCEWithLogits(Op):
 
     def forward(self, x, t):
         try:
-            loss = np.maximum(x, 0) - x * t
+            slope = np.where(x >= 0, 1 - t, -t)  # max(x, 0) − x·t = slope·x
         except ValueError:
             raise ValueError(f"binary_cross_entropy_with_logits: logits of shape {np.shape(x)} and targets of "
                              f"shape {np.shape(t)} cannot be broadcast together") from None
+        with np.errstate(invalid="ignore"):
+            loss = np.where(slope == 0, 0, slope * x)  # 0·inf is the limit 0 at an infinite logit
         loss += np.log1p(np.exp(-np.abs(x)))
         self.save(x=x, t=t if self.needs(0) else None)
         return loss

@@ -172,7 +172,8 @@ class LogSoftmax(Op):
         x, self.axis, mask = _check(x, self.mask, self.axis, "log_softmax")
         self.mask = None
         z, _, s, m, dead = shifted_exp(x, self.axis, mask)
-        out = z - (m + np.log(s))
+        out = z - m  # then − log s: adding log s to a large m first would round it away
+        out -= np.log(s)
         keep = None
         if mask is not None or dead is not None:
             keep = z > -np.inf
@@ -213,6 +214,8 @@ class LogSumExp(Op):
         self.mask = None
         _, _, s, m, _ = shifted_exp(x, self.axis, mask)
         out = m + np.log(s)  # a fully excluded row has m = 0, s = 1: it gives 0
+        if not math.isfinite(np.add.reduce(m, axis=None)) and np.isposinf(m).any():
+            out = np.where(np.isposinf(m), np.inf, out)  # a +inf entry: the sum is +inf, not inf − inf
         if not self.keepdims:
             out = out.reshape(out.shape[: self.axis] + out.shape[self.axis + 1 :])
         if self.needs(0):

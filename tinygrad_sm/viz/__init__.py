@@ -4,6 +4,8 @@ and what it cached to do so. Reads the graph, never changes it.
 ``draw_graph(*roots, ...)`` returns a ``graphviz.Digraph`` (it displays inline in
 Jupyter); ``render(roots, path)`` writes .svg, .png, .pdf or .dot by the suffix.
 """
+import numpy as np
+
 from ..tensor import Tensor
 from .backward import backward_graph
 from .collect import parameter_names
@@ -41,8 +43,8 @@ def draw_graph(*roots, kind="backward", params=None, show_saved=True, show_value
         raise TypeError("draw_graph: pass one or more Tensors, e.g. draw_graph(loss)")
     if kind not in KINDS:
         raise ValueError(f"draw_graph: kind must be one of {KINDS}, got {kind!r}")
-    if max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
     names, owners = parameter_names(params)
     if kind == "forward":
         return forward_graph(roots, names, owners, show_values, max_nodes, rankdir)
