@@ -116,7 +116,7 @@ class Tensor(Traced):
     def grad_fn(self) -> Op | None:
         """The backward node that made this tensor (None for leaves and constants)."""
         node = self._node
-        return None if node is None or type(node) is AccumulateGrad else node
+        return None if node is None or type(node) is AccumulateGrad else node  # type: ignore[return-value]
 
     @property
     def is_leaf(self) -> bool:
@@ -332,10 +332,10 @@ class Tensor(Traced):
         return _make(np.asarray(self.data.all(axis=axis, keepdims=keepdims)), None)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)
+        return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)
+        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
 
     # --- elementwise ---------------------------------------------------------
     def exp(self) -> Tensor:
@@ -380,7 +380,7 @@ class Tensor(Traced):
 
     def transpose(self, *axes: int | Sequence[int]) -> Tensor:
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-            axes = axes[0]
+            axes = axes[0]  # type: ignore[assignment]
         return _apply(Transpose, self, axes=tuple(axes) if axes else None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
