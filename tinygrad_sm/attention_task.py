@@ -6,12 +6,15 @@ baseline), train it, and write what ``tinygrad-sm train --dataset pointer`` writ
 ``backward_graph.svg`` (one step, retained) and ``attention.png`` (one test
 example's attention weights) to ``out``.
 """
+from __future__ import annotations
+
 import contextlib
 import json
 import math
 import os
 import platform
 import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,12 +27,18 @@ from .optim import Adam
 from .optim.lr_scheduler import CosineAnnealingLR
 from .training import accuracy, predict
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from matplotlib.figure import Figure
+
 # tests/test_attention_task.py (slow) checks that these settings reach ≥ 97% test accuracy in < 30 s of training.
 PRESET = dict(model="attention", n=8000, max_len=MAX_LEN, n_values=N_VALUES, d_model=32, heads=2, lr=4e-3,
               epochs=10, batch_size=64, clip=1.0, test_size=0.2, seed=0)
 
 
-def build(model="attention", max_len=MAX_LEN, n_values=N_VALUES, d_model=32, heads=2, seed=0):
+def build(model: str = "attention", max_len: int = MAX_LEN, n_values: int = N_VALUES, d_model: int = 32,
+          heads: int = 2, seed: int = 0) -> AttentionClassifier | MeanPoolClassifier:
     """The attention classifier, or the ``"mean-pool"`` baseline, for pointer sequences."""
     V = vocab_size(max_len, n_values)
     if model == "attention":
@@ -40,7 +49,7 @@ def build(model="attention", max_len=MAX_LEN, n_values=N_VALUES, d_model=32, hea
 
 
 @contextlib.contextmanager
-def blas_threads(n):
+def blas_threads(n: int) -> Iterator[None]:
     """Limit NumPy's BLAS to ``n`` threads inside the block (needs threadpoolctl; a no-op
     without it). On a busy machine, multithreaded OpenBLAS turns these small matrix
     products from ~0.1 ms into ~10 ms; one thread is the fast choice here."""
@@ -53,8 +62,11 @@ def blas_threads(n):
         yield
 
 
-def fit(model, X, y, epochs, batch_size, lr, clip=1.0, rng=0, X_test=None, y_test=None, on_epoch=None,
-        on_step=None):
+def fit(model: AttentionClassifier | MeanPoolClassifier, X: np.ndarray, y: np.ndarray, epochs: int,
+        batch_size: int, lr: float, clip: float | None = 1.0, rng: int | np.random.Generator | None = 0,
+        X_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
+        on_epoch: Callable[..., Any] | None = None,
+        on_step: Callable[..., Any] | None = None) -> list[dict[str, Any]]:
     """Adam with a per-step cosine schedule down to 0, gradients clipped to norm ``clip``
     (0 or None: not clipped), on softmax cross-entropy.
 
@@ -97,7 +109,9 @@ def fit(model, X, y, epochs, batch_size, lr, clip=1.0, rng=0, X_test=None, y_tes
     return history
 
 
-def run(config=None, out=None, on_epoch=None, on_step=None):
+def run(config: dict[str, Any] | None = None, out: str | os.PathLike[str] | None = None,
+        on_epoch: Callable[..., Any] | None = None,
+        on_step: Callable[..., Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Train on the pointer task; with ``out``, write the CLI's files there.
 
     ``config`` overrides ``PRESET`` (keys ``dataset`` and ``out`` are accepted and
@@ -131,9 +145,9 @@ def run(config=None, out=None, on_epoch=None, on_step=None):
     return metrics, written
 
 
-def check_config(config):
+def check_config(config: dict[str, Any] | None) -> dict[str, Any]:
     """``PRESET`` updated with ``config``, every setting checked (a ValueError naming it)."""
-    cfg = dict(PRESET)
+    cfg: dict[str, Any] = dict(PRESET)
     cfg.update(config or {})
     unknown = set(cfg) - set(PRESET) - {"out", "dataset"}
     if unknown:
@@ -159,7 +173,9 @@ def _int(v):
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def write_outputs(model, history, metrics, X_train, y_train, X_test, y_test, cfg, out):
+def write_outputs(model: AttentionClassifier | MeanPoolClassifier, history: list[dict[str, Any]],
+                  metrics: dict[str, Any], X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
+                  y_test: np.ndarray, cfg: dict[str, Any], out: str | os.PathLike[str]) -> list[str]:
     """metrics.json, model.npz, loss.png, attention.png (attention model only) and the
     backward graph of one training step; returns the names written."""
     from .plots import training_curves
@@ -178,7 +194,8 @@ def write_outputs(model, history, metrics, X_train, y_train, X_test, y_test, cfg
     return written
 
 
-def example_figure(model, X, y, max_len=MAX_LEN, index=None):
+def example_figure(model: AttentionClassifier, X: np.ndarray, y: np.ndarray, max_len: int = MAX_LEN,
+                   index: int | None = None) -> Figure:
     """The attention weights of one example (the first test sequence with a pointer past
     position 3, so the pattern is visible), every head, titled with label and prediction."""
     from . import no_grad

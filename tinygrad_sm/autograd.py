@@ -1,12 +1,24 @@
 """``grad()``: gradients of outputs with respect to chosen inputs, returned rather than stored."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import engine
 from .op import Traced
 from .tensor import Tensor, _make
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    from numpy.typing import ArrayLike
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: ArrayLike | Tensor | Sequence[ArrayLike | Tensor | None] | None = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is not touched).
 
     Parameters
@@ -34,7 +46,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     elif isinstance(grad_outputs, (Traced, np.ndarray)) or np.isscalar(grad_outputs):
         grad_outputs = [grad_outputs]
     else:
-        grad_outputs = list(grad_outputs)
+        grad_outputs = list(grad_outputs)  # type: ignore[arg-type]
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     for i, t in enumerate(inputs):
@@ -46,7 +58,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     retain = create_graph if retain_graph is None else retain_graph
     targets = {t._node for t in inputs}
     _, found, _ = engine.run([o._node for o in outputs], seeds, retain, create_graph, _make, targets)
-    result = []
+    result: list[Tensor | None] = []
     handed = {id(s) for s in seeds}
     for i, t in enumerate(inputs):
         g = found.get(t._node)

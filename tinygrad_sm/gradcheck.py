@@ -1,9 +1,18 @@
 """Numerical gradient checks by central differences in float64."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .autograd import grad
 from .functional import concatenate
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from numpy.typing import ArrayLike
 
 
 class GradcheckError(AssertionError):
@@ -27,7 +36,8 @@ def _evaluate(f, arrays):
     return out.data.astype(np.float64)
 
 
-def gradcheck(f, inputs, eps=1e-6, atol=1e-8, rtol=1e-6, seed=0):
+def gradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[ArrayLike | Tensor], eps: float = 1e-6,
+              atol: float = 1e-8, rtol: float = 1e-6, seed: int = 0) -> bool:
     """Check ``f``'s analytic Jacobian against central differences, in float64.
 
     Parameters
@@ -114,7 +124,8 @@ def _compare(analytic, numeric, atol, rtol, what, out_shape, in_shape):
     )
 
 
-def gradgradcheck(f, inputs, eps=1e-6, atol=1e-8, rtol=1e-6, seed=0):
+def gradgradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[ArrayLike | Tensor],
+                  eps: float = 1e-6, atol: float = 1e-8, rtol: float = 1e-6, seed: int = 0) -> bool:
     """Check second derivatives: ``gradcheck`` of ``(x, v) ↦ vᵀ ∂f/∂x``, which the
     engine computes with ``create_graph=True``. ``v`` is a seeded random cotangent."""
     arrays = _inputs(inputs)

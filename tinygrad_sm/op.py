@@ -24,7 +24,14 @@ the backward pass is recorded and can be differentiated again.
 How nodes are recorded lives in ``record.py``; how saved arrays are protected, in
 ``saved.py``; the graph walk, in ``engine.py``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class Traced:
@@ -34,7 +41,7 @@ class Traced:
 
     __slots__ = ()
 
-    def _record(self, op, args, params):
+    def _record(self, op: type[Op], args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not record ops")
 
 
@@ -53,12 +60,21 @@ class Op:
     # entries (the saved arrays' sources and locks, anomaly mode's notes, retain_grad)
     # default to None here and go into the instance dict only when set.
     __slots__ = ("parents", "saved", "shape", "dtype", "seq", "__dict__", "__weakref__")
-    sources = holds = site = checks = retained = None
-    params = ()
-    family = "elementwise"
+    parents: tuple[Any, ...]
+    saved: dict[str, Any] | None
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    seq: int
+    sources: Any = None
+    holds: Any = None
+    site: Any = None
+    checks: Any = None
+    retained: Callable[[], Any] | None = None
+    params: tuple[str, ...] = ()
+    family: str = "elementwise"
 
     @classmethod
-    def apply(cls, *args, **params):
+    def apply(cls, *args: Any, **params: Any) -> Any:
         """Run the op. On arrays (and Python scalars) it returns an array; if any argument
         is a tensor it returns a tensor, recorded when grad mode is on and an input
         requires grad. This is the one place that tells the two apart."""
@@ -71,44 +87,44 @@ class Op:
         return op.forward(*args)
 
     # --- for op authors ----------------------------------------------------------
-    def forward(self, *arrays):
+    def forward(self, *arrays: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
 
-    def vjp(self, g, **saved):
+    def vjp(self, g: Any, **saved: Any) -> tuple[Any, ...]:
         raise NotImplementedError(f"{type(self).__name__} must define vjp(self, g, **saved)")
 
-    def save(self, **values):
+    def save(self, **values: Any) -> None:
         """Keep these values for backward; ``vjp`` receives them as keyword arguments.
         Save an input or the output itself (not a copy) where that is enough: those are
         re-attached to the graph under ``create_graph``; anything else is a constant."""
         self.saved = values
 
-    def needs(self, i):
+    def needs(self, i: int) -> bool:
         """Whether input ``i`` needs a gradient (known before ``forward`` runs)."""
         return self.parents[i] is not None
 
-    def nonfinite_ok(self):
+    def nonfinite_ok(self) -> np.ndarray | None:
         """A boolean mask of output entries that are non-finite by design (anomaly mode
         does not flag them), or None. Masked log_softmax returns -inf at excluded entries."""
         return None
 
     # --- read by the engine, the tests and the pictures ----------------------------
     @property
-    def name(self):
+    def name(self) -> str:
         return type(self).__name__ + "Backward"
 
-    def settings(self):
+    def settings(self) -> dict[str, Any]:
         """The op's settings named in ``params``, e.g. ``{"axis": 1}``."""
         return {k: getattr(self, k, None) for k in type(self).params}
 
-    def saved_arrays(self):
+    def saved_arrays(self) -> dict[str, np.ndarray]:
         """``{name: ndarray}`` of what this node keeps for backward (empty once freed)."""
         return {k: v for k, v in (self.saved or {}).items() if isinstance(v, np.ndarray)}
 
-    def saved_bytes(self):
+    def saved_bytes(self) -> int:
         return sum(v.nbytes for v in self.saved_arrays().values())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if getattr(self, "saved", None) is None and getattr(self, "seq", None) is not None:
             state = "freed"
         else:

@@ -3,9 +3,12 @@
 Every differentiable method calls one primitive from ``tinygrad_sm/ops/`` by name;
 ``record.py`` runs it and adds the node; ``engine.py`` walks the graph.
 """
+from __future__ import annotations
+
 import numbers
 import threading
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +21,13 @@ from .ops.reduce import Max, Mean, Min, Sum
 from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose
 from .ops.softmax import LogSoftmax, LogSumExp, Softmax
 from .record import AccumulateGrad, record
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .op import Op
 
 _new = object.__new__
 _accumulating = threading.Lock()
@@ -59,8 +69,12 @@ class Tensor(Traced):
     __slots__ = ("data", "requires_grad", "grad", "_node", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
     __hash__ = object.__hash__  # == is elementwise, so hash by identity like PyTorch
+    data: np.ndarray
+    requires_grad: bool
+    grad: Tensor | None
+    _node: Op | AccumulateGrad | None
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> None:
         if isinstance(data, Tensor):
             data = data.data
         elif isinstance(data, (str, bytes, dict, set, frozenset)) or data is None or \
@@ -85,36 +99,36 @@ class Tensor(Traced):
 
     # --- array facts ----------------------------------------------------------
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         return self.data.dtype
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.data.ndim
 
     @property
-    def size(self):
+    def size(self) -> int:
         return self.data.size
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Op | None:
         """The backward node that made this tensor (None for leaves and constants)."""
         node = self._node
-        return None if node is None or type(node) is AccumulateGrad else node
+        return None if node is None or type(node) is AccumulateGrad else node  # type: ignore[return-value]
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied)."""
         return self.data
 
-    def item(self):
+    def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(
                 f"item(): only one-element tensors convert to a Python scalar; this one has "
@@ -122,44 +136,44 @@ class Tensor(Traced):
             )
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         for i in range(self.data.shape[0]):
             yield self[i]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor with {self.size} elements is ambiguous; use .any() or .all()"
             )
         return bool(self.data)
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> int:
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError(f"only integer one-element tensors can be used as an index, got {self.dtype} {self.shape}")
         return int(self.data.item())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
         extra = [f"dtype={self.data.dtype}"]
         if self.grad_fn is not None:
@@ -183,7 +197,8 @@ class Tensor(Traced):
     def _record(self, op, args, params):
         return _make(*record(op, args, params))
 
-    def backward(self, grad=None, retain_graph=None, create_graph=False):
+    def backward(self, grad: ArrayLike | Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         Parameters
@@ -208,8 +223,7 @@ class Tensor(Traced):
         with _accumulating:  # read-modify-write of .grad: one thread at a time
             _assign(leaves, retained, create_graph, handed)
 
-    def retain_grad(self):
-
+    def retain_grad(self) -> Tensor:
         """Keep this non-leaf's gradient in ``.grad`` after ``backward()`` (leaves always do)."""
         node = self.grad_fn
         if node is None:
@@ -219,11 +233,11 @@ class Tensor(Traced):
         node.retained = weakref.ref(self)
         return self
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """The same data, cut from the graph."""
         return _make(self.data, None)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("requires_grad_(): only leaves can change requires_grad; use .detach() first")
         if requires_grad:
@@ -239,133 +253,133 @@ class Tensor(Traced):
         self.requires_grad = bool(requires_grad)
         return self
 
-    def astype(self, dtype):
+    def astype(self, dtype: DTypeLike) -> Tensor:
         return _apply(Cast, self, to=np.dtype(dtype))
 
     # --- operators -----------------------------------------------------------
-    def __add__(self, other):
+    def __add__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Add, (self, other), None))
 
-    def __radd__(self, other):
+    def __radd__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Add, (other, self), None))
 
-    def __sub__(self, other):
+    def __sub__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Sub, (self, other), None))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Sub, (other, self), None))
 
-    def __mul__(self, other):
+    def __mul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Mul, (self, other), None))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Mul, (other, self), None))
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Div, (self, other), None))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Div, (other, self), None))
 
-    def __pow__(self, other):
+    def __pow__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Pow, (self, other), None))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(Pow, (other, self), None))
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(MatMul, (self, other), None))
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(*record(MatMul, (other, self), None))
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return _make(*record(Neg, (self,), None))
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         return _apply(GetItem, self, index=_index(index))
 
     # Comparisons give boolean tensors that carry no gradient.
-    def __lt__(self, other):
+    def __lt__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(np.asarray(self.data < _operand(other)), None)
 
-    def __le__(self, other):
+    def __le__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(np.asarray(self.data <= _operand(other)), None)
 
-    def __gt__(self, other):
+    def __gt__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(np.asarray(self.data > _operand(other)), None)
 
-    def __ge__(self, other):
+    def __ge__(self, other: ArrayLike | Tensor) -> Tensor:
         return _make(np.asarray(self.data >= _operand(other)), None)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
         return _make(np.asarray(self.data == _operand(other)), None)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
         return _make(np.asarray(self.data != _operand(other)), None)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return _make(np.asarray(~self.data), None)
 
-    def any(self, axis=None, keepdims=False):
+    def any(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _make(np.asarray(self.data.any(axis=axis, keepdims=keepdims)), None)
 
-    def all(self, axis=None, keepdims=False):
+    def all(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _make(np.asarray(self.data.all(axis=axis, keepdims=keepdims)), None)
 
-    def argmax(self, axis=None, keepdims=False):
-        return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
 
-    def argmin(self, axis=None, keepdims=False):
-        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
 
     # --- elementwise ---------------------------------------------------------
-    def exp(self):
+    def exp(self) -> Tensor:
         return _make(*record(Exp, (self,), None))
 
-    def log(self):
+    def log(self) -> Tensor:
         return _make(*record(Log, (self,), None))
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return _make(*record(Sqrt, (self,), None))
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return _make(*record(Tanh, (self,), None))
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return _make(*record(Sigmoid, (self,), None))
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return _make(*record(Relu, (self,), None))
 
     # --- reductions ----------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _apply(Sum, self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _apply(Mean, self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False):
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _apply(Max, self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return _apply(Min, self, axis=axis, keepdims=keepdims)
 
     # --- shape ---------------------------------------------------------------
-    def reshape(self, *shape):
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = tuple(shape[0])
         return _apply(Reshape, self, shape=shape)
 
-    def flatten(self):
+    def flatten(self) -> Tensor:
         return _apply(Reshape, self, shape=(-1,))
 
-    def transpose(self, *axes):
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-            axes = axes[0]
+            axes = axes[0]  # type: ignore[assignment]
         return _apply(Transpose, self, axes=tuple(axes) if axes else None)
 
-    def swapaxes(self, axis1, axis2):
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         a = single_axis(axis1, self.ndim, "swapaxes")
         b = single_axis(axis2, self.ndim, "swapaxes")
         axes = list(range(self.ndim))
@@ -373,14 +387,14 @@ class Tensor(Traced):
         return _apply(Transpose, self, axes=tuple(axes))
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return _apply(Transpose, self, axes=None)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
         return _apply(BroadcastTo, self, shape=tuple(shape))
 
     # --- softmax family (primitives: their VJPs read only the saved output) ----
-    def softmax(self, axis=-1, mask=None):
+    def softmax(self, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
         """``exp(x) / sum(exp(x))`` along ``axis``; VJP ``a * (g - (g * a).sum(axis))``.
 
         ``mask`` (boolean, broadcastable): ``False`` entries, like ``-inf`` logits,
@@ -388,12 +402,12 @@ class Tensor(Traced):
         """
         return _apply(Softmax, self, axis=axis, mask=_operand(mask))
 
-    def log_softmax(self, axis=-1, mask=None):
+    def log_softmax(self, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
         """``x - logsumexp(x)`` along ``axis``; excluded entries give ``-inf``, a fully
         excluded row gives zeros (with zero gradient)."""
         return _apply(LogSoftmax, self, axis=axis, mask=_operand(mask))
 
-    def logsumexp(self, axis=-1, keepdims=False, mask=None):
+    def logsumexp(self, axis: int = -1, keepdims: bool = False, mask: ArrayLike | Tensor | None = None) -> Tensor:
         """``log(sum(exp(x)))`` along ``axis``, stable; a fully excluded row gives 0."""
         return _apply(LogSumExp, self, axis=axis, keepdims=keepdims, mask=_operand(mask))
 

@@ -1,12 +1,21 @@
 """Function transforms built on ``grad``: vjp, jvp, jacobian, hessian."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .autograd import grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
-def _leaf(x):
+    from numpy.typing import ArrayLike
+
+
+def _leaf(x: ArrayLike | Tensor) -> Tensor:
     """A tensor the transform can differentiate with respect to."""
     if isinstance(x, Tensor) and x.requires_grad:
         return x
@@ -20,7 +29,8 @@ def _zeros_for(gs, xs):
     return tuple(Tensor(np.zeros(x.shape, x.dtype)) if g is None else g for g, x in zip(gs, xs))
 
 
-def vjp(f, *inputs, v=None, create_graph=False):
+def vjp(f: Callable[..., Tensor], *inputs: ArrayLike | Tensor, v: ArrayLike | Tensor | None = None,
+        create_graph: bool = False) -> tuple[Tensor, tuple[Tensor, ...]]:
     """``(f(*inputs), vᵀ J)``: the output and the gradient of ⟨v, f⟩ for each input.
 
     ``v`` defaults to ones for a single-element output. Returns the output and a
@@ -34,7 +44,8 @@ def vjp(f, *inputs, v=None, create_graph=False):
     return (out if create_graph else out.detach()), _zeros_for(gs, xs)
 
 
-def jvp(f, inputs, tangents):
+def jvp(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[ArrayLike | Tensor],
+        tangents: ArrayLike | Tensor | Sequence[ArrayLike | Tensor]) -> tuple[Tensor, Tensor]:
     """``(f(*inputs), J t)``, forward-mode by the double-VJP trick.
 
     ``u ↦ Jᵀu`` is linear in a dummy cotangent u, so differentiating it with respect
@@ -42,8 +53,8 @@ def jvp(f, inputs, tangents):
     matching sequences.
     """
     single = not isinstance(inputs, (list, tuple))
-    xs = [_leaf(x) for x in ([inputs] if single else inputs)]
-    ts = [tangents] if single else list(tangents)
+    xs = [_leaf(x) for x in ([inputs] if single else inputs)]  # type: ignore[arg-type, union-attr]
+    ts: list[Any] = [tangents] if single else list(tangents)  # type: ignore[arg-type]
     if len(ts) != len(xs):
         raise ValueError(f"jvp: {len(xs)} inputs but {len(ts)} tangents")
     ts = [t.data if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype) for t, x in zip(ts, xs)]
@@ -62,7 +73,7 @@ def jvp(f, inputs, tangents):
     return out.detach(), (Tensor(np.zeros(out.shape, out.dtype)) if jt is None else jt)
 
 
-def jacobian(f, x, vectorize=False):
+def jacobian(f: Callable[[Tensor], Tensor], x: ArrayLike | Tensor, vectorize: bool = False) -> Tensor:
     """The Jacobian of ``f`` at ``x``, shaped ``f(x).shape + x.shape``.
 
     By default one backward pass per output element, through one recorded graph.
@@ -118,7 +129,7 @@ def _output(out, where):
     return out
 
 
-def hessian(f, x):
+def hessian(f: Callable[[Tensor], Tensor], x: ArrayLike | Tensor) -> Tensor:
     """The Hessian of a single-element ``f`` at ``x``, shaped ``x.shape + x.shape``.
 
     The Jacobian of the gradient: the gradient is computed with ``create_graph=True``

@@ -7,10 +7,16 @@ a 32×32 bitmap counted in non-overlapping 4×4 blocks, so a pixel is an integer
 ``digits.npz`` holds ``images`` (uint8, (1797, 8, 8)) and ``labels`` (uint8, (1797,)),
 in scikit-learn's ``load_digits()`` order.
 """
+from __future__ import annotations
+
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 @lru_cache(maxsize=1)
@@ -21,7 +27,7 @@ def _arrays():
     return images, labels
 
 
-def digits(dtype=np.float32):
+def digits(dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)``: the 1,797 digits as 64 pixel intensities scaled to [0, 1], labels 0–9.
 
     ``X`` has shape (1797, 64) and dtype ``dtype`` (pixel / 16, row-major over the 8×8

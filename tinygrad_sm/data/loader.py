@@ -1,13 +1,21 @@
 """Splitting and minibatching ndarray datasets."""
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..creation import _rng
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def train_test_split(X, y, test_size=0.2, rng=0):
+
+def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.2,
+                     rng: int | np.random.Generator | None = 0,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle, then hold out ``test_size`` (a fraction or a count) for testing.
 
     Returns ``X_train, X_test, y_train, y_test`` like scikit-learn.
@@ -34,7 +42,8 @@ def train_test_split(X, y, test_size=0.2, rng=0):
     return X[train], X[test], y[train], y[test]
 
 
-def minibatches(X, y, batch_size, shuffle=True, rng=None):
+def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
+                rng: int | np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` covering the data once; reshuffled on every call."""
     n = len(X)
     if len(y) != n:

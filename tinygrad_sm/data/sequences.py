@@ -27,25 +27,33 @@ The tokens form one integer array padded with ``PAD`` (0), so ``(X, y)`` fits th
 tokens. Every sequence is shorter than ``max_len``, so every batch has padding
 positions, whose query rows attend to nothing.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 PAD = 0
 MAX_LEN = 16
 N_VALUES = 2
 
 
-def vocab_size(max_len=MAX_LEN, n_values=N_VALUES):
+def vocab_size(max_len: int = MAX_LEN, n_values: int = N_VALUES) -> int:
     """Token ids: 0 = PAD, 1..max_len−1 = the pointers →1..→(max_len−1), then the
     ``n_values`` content values (id ``max_len + value``, class ``value % 2``)."""
     return max_len + n_values
 
 
-def padding_mask(X):
+def padding_mask(X: ArrayLike) -> np.ndarray:
     """True at real tokens, False at padding: the mask the attention and the pooling use."""
     return np.asarray(X) != PAD
 
 
-def pointer(n=8000, max_len=MAX_LEN, n_values=N_VALUES, min_content=4, rng=0):
+def pointer(n: int = 8000, max_len: int = MAX_LEN, n_values: int = N_VALUES, min_content: int = 4,
+            rng: int | np.random.Generator | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)``: ``n`` sequences, int64 tokens of shape (n, max_len), int64 labels 0/1.
 
     The pointer j is uniform over 1..m_max (every pointer equally often), and the
@@ -80,7 +88,7 @@ def pointer(n=8000, max_len=MAX_LEN, n_values=N_VALUES, min_content=4, rng=0):
     return X, y
 
 
-def token_names(tokens, max_len=MAX_LEN):
+def token_names(tokens: ArrayLike, max_len: int = MAX_LEN) -> list[str]:
     """Readable names for token ids: ``·`` for padding, ``→j`` for pointers, the content
     values as letters (``a`` = 0, ``b`` = 1, ...), for plots and printing."""
     names = []

@@ -1,7 +1,14 @@
 """Seeded generators for the classic 2-D toy classification sets (NumPy only)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..creation import _rng
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 def _finish(X, y, rng, dtype):
@@ -9,7 +16,9 @@ def _finish(X, y, rng, dtype):
     return X[order].astype(dtype), y[order].astype(np.int64)
 
 
-def spiral(n_per_class=100, n_classes=3, noise=0.2, rng=0, dtype=np.float32):
+def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
+           rng: int | np.random.Generator | None = 0, dtype: DTypeLike = np.float32) -> tuple[np.ndarray,
+           np.ndarray]:
     """The CS231n spiral: ``n_classes`` arms of ``n_per_class`` points each.
 
     Arm j: radius r ∈ [0, 1], angle ``4j + 4r`` plus Gaussian noise of std ``noise``.
@@ -28,7 +37,8 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, rng=0, dtype=np.float32):
     return _finish(X, y, gen, dtype)
 
 
-def moons(n=200, noise=0.1, rng=0, dtype=np.float32):
+def moons(n: int = 200, noise: float = 0.1, rng: int | np.random.Generator | None = 0,
+          dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (class 0 on top), with Gaussian noise."""
     gen = _rng(rng)
     n0 = n // 2
@@ -40,7 +50,9 @@ def moons(n=200, noise=0.1, rng=0, dtype=np.float32):
     return _finish(X, y, gen, dtype)
 
 
-def circles(n=200, noise=0.05, factor=0.5, rng=0, dtype=np.float32):
+def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
+            rng: int | np.random.Generator | None = 0, dtype: DTypeLike = np.float32) -> tuple[np.ndarray,
+            np.ndarray]:
     """A circle inside a circle (inner radius ``factor``); class 1 is the inner one."""
     gen = _rng(rng)
     n0 = n // 2
@@ -52,7 +64,8 @@ def circles(n=200, noise=0.05, factor=0.5, rng=0, dtype=np.float32):
     return _finish(X, y, gen, dtype)
 
 
-def blobs(n=300, centers=3, std=0.6, rng=0, dtype=np.float32):
+def blobs(n: int = 300, centers: int = 3, std: float = 0.6, rng: int | np.random.Generator | None = 0,
+          dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs around ``centers`` points evenly spaced on a circle of radius 2."""
     if isinstance(centers, bool) or not isinstance(centers, (int, np.integer)) or centers < 1:
         raise ValueError(f"blobs: centers must be a positive int, got {centers!r}")
@@ -64,7 +77,8 @@ def blobs(n=300, centers=3, std=0.6, rng=0, dtype=np.float32):
     return _finish(X, y, gen, dtype)
 
 
-def xor(n=200, noise=0.1, rng=0, dtype=np.float32):
+def xor(n: int = 200, noise: float = 0.1, rng: int | np.random.Generator | None = 0,
+        dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """Points around the four corners of a square; the label is the XOR of the signs."""
     gen = _rng(rng)
     corners = gen.integers(0, 2, (n, 2))

@@ -4,6 +4,10 @@ The functions here each call one primitive from ``tinygrad_sm/ops/`` (the same o
 the Tensor methods); layers and losses built from them have a module each beside this
 one (``attention``, ``normalization``, ``embedding``, ``losses``) and are re-exported.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..ops import (
@@ -25,8 +29,13 @@ from .embedding import embedding
 from .losses import binary_cross_entropy_with_logits, label_smoothing_targets, mse_loss, nll_loss
 from .normalization import layer_norm
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def softmax(x, axis=-1, mask=None):
+    from numpy.typing import ArrayLike
+
+
+def softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
     """Softmax along ``axis``; ``mask`` False (or a -inf logit) excludes an entry.
 
     Saves only its output a; its VJP is ``a * (g - (g * a).sum(axis, keepdims=True))``.
@@ -34,17 +43,20 @@ def softmax(x, axis=-1, mask=None):
     return Softmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
 
 
-def log_softmax(x, axis=-1, mask=None):
+def log_softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
     """``x - logsumexp(x, axis)``, stable; saves only its output."""
     return LogSoftmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
 
 
-def logsumexp(x, axis=-1, keepdims=False, mask=None):
+def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,
+              mask: ArrayLike | Tensor | None = None) -> Tensor:
     """``log(sum(exp(x), axis))``, stable; its gradient is ``softmax(x)``."""
     return LogSumExp.apply(_tensor(x), axis=axis, keepdims=keepdims, mask=_operand(mask))
 
 
-def cross_entropy(logits, targets, reduction="mean", axis=-1, label_smoothing=0.0):
+def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduction: str = "mean",
+                  axis: int = -1,
+                  label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row.
 
     Parameters
@@ -72,24 +84,25 @@ def cross_entropy(logits, targets, reduction="mean", axis=-1, label_smoothing=0.
                               label_smoothing=label_smoothing)
 
 
-def linear(x, weight, bias=None):
+def linear(x: ArrayLike | Tensor, weight: ArrayLike | Tensor,
+           bias: ArrayLike | Tensor | None = None) -> Tensor:
     """``x @ weight + bias`` with ``weight`` of shape (in, out): one fused op when there is a bias."""
     return _tensor(x) @ weight if bias is None else Affine.apply(_tensor(x), weight, bias)
 
 
-def relu(x):
+def relu(x: ArrayLike | Tensor) -> Tensor:
     return Relu.apply(_tensor(x))
 
 
-def tanh(x):
+def tanh(x: ArrayLike | Tensor) -> Tensor:
     return Tanh.apply(_tensor(x))
 
 
-def sigmoid(x):
+def sigmoid(x: ArrayLike | Tensor) -> Tensor:
     return Sigmoid.apply(_tensor(x))
 
 
-def where(cond, x, y):
+def where(cond: ArrayLike | Tensor, x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
     """``x`` where ``cond`` is true, else ``y``; gradients flow to the branch taken.
     ``cond`` is boolean (a comparison, e.g. ``x > 0``); the result is always a Tensor."""
     cond = np.asarray(_operand(cond))
@@ -98,17 +111,17 @@ def where(cond, x, y):
     return Where.apply(cond, x, y)
 
 
-def concatenate(tensors, axis=0):
+def concatenate(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis; the result is always a Tensor."""
     return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=axis)
 
 
-def stack(tensors, axis=0):
+def stack(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
     """Join tensors along a new axis; the result is always a Tensor."""
     return Stack.apply(*_tensors(tensors, "stack"), axis=axis)
 
 
-def _tensor(x):
+def _tensor(x: ArrayLike | Tensor) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 

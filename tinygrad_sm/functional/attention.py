@@ -5,14 +5,22 @@ so backward keeps only the (..., Lq, Lk) weights (never an Lk×Lk Jacobian per r
 and a query whose every key is masked out gets an all-zero weight row, an all-zero
 output row and zero gradient, where PyTorch gives NaN.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def scaled_dot_product_attention(q, k, v, mask=None, return_weights=False):
+
+def scaled_dot_product_attention(q: ArrayLike | Tensor, k: ArrayLike | Tensor, v: ArrayLike | Tensor,
+                                 mask: ArrayLike | Tensor | None = None,
+                                 return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """``softmax(q @ kᵀ / √d, mask) @ v``, the weights by the softmax primitive.
 
     Parameters
@@ -42,7 +50,7 @@ def scaled_dot_product_attention(q, k, v, mask=None, return_weights=False):
     return (out, weights) if return_weights else out
 
 
-def padding_attention_mask(valid):
+def padding_attention_mask(valid: ArrayLike | Tensor) -> np.ndarray:
     """The self-attention mask of padded sequences: ``valid`` (..., L) is True at real
     tokens; the result (..., 1, L, L) lets a real token attend to every real token and
     a padding position attend to nothing (its query row is all False). The 1 is a
@@ -54,7 +62,8 @@ def padding_attention_mask(valid):
     return (valid[..., :, None] & valid[..., None, :])[..., None, :, :]
 
 
-def attention_shape(q_shape, k_shape, v_shape):
+def attention_shape(q_shape: tuple[int, ...], k_shape: tuple[int, ...],
+                    v_shape: tuple[int, ...]) -> tuple[int, ...]:
     """The weights' shape (..., Lq, Lk) for these q, k, v shapes; a ValueError naming the
     argument and the shapes if they do not fit together."""
     for name, s in (("q", q_shape), ("k", k_shape), ("v", v_shape)):
@@ -79,7 +88,7 @@ def attention_shape(q_shape, k_shape, v_shape):
     return tuple(lead) + (q_shape[-2], k_shape[-2])
 
 
-def check_mask(mask, shape):
+def check_mask(mask: ArrayLike | Tensor | None, shape: tuple[int, ...]) -> np.ndarray | None:
     """``mask`` as a boolean ndarray that broadcasts to ``shape`` (or None); raises naming it."""
     if mask is None:
         return None
@@ -97,7 +106,7 @@ def check_mask(mask, shape):
     return m
 
 
-def _float_tensor(x, name):
+def _float_tensor(x: ArrayLike | Tensor, name: str) -> Tensor:
     t = x if isinstance(x, Tensor) else Tensor(x)
     if t.dtype.kind != "f":
         raise TypeError(f"scaled_dot_product_attention: {name} must be floating, got dtype {t.dtype}")

@@ -1,10 +1,17 @@
 """Embedding lookup: rows of a weight matrix picked by integer indices."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def embedding(indices, weight):
+
+def embedding(indices: ArrayLike | Tensor, weight: ArrayLike | Tensor) -> Tensor:
     """``weight[indices]``: one row of ``weight`` (num_embeddings, dim) per index.
 
     ``indices`` is an integer array_like (or Tensor) of any shape; the result has

@@ -5,15 +5,22 @@ Each takes ``reduction="mean" | "sum" | "none"`` like PyTorch's, and checks its
 arguments before computing anything. Targets carry no gradient unless they are
 tensors that require one (``mse_loss`` and the BCE loss differentiate through them).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..ops.loss import BCEWithLogits
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: ArrayLike | Tensor, target: ArrayLike | Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(input − target)²``, reduced.
 
     ``input`` and ``target`` must have the same shape (PyTorch broadcasts with a
@@ -31,7 +38,8 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce(d * d, reduction)
 
 
-def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
+def binary_cross_entropy_with_logits(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor,
+                                     reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of ``sigmoid(logits)`` against ``targets`` in [0, 1], fused.
 
     One primitive (``BCEWithLogits``): ``max(x, 0) − x·t + log(1 + exp(−|x|))``, with
@@ -49,7 +57,8 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
     return _reduce(BCEWithLogits.apply(x, t), reduction)
 
 
-def nll_loss(log_probs, targets, reduction="mean", axis=-1):
+def nll_loss(log_probs: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduction: str = "mean",
+             axis: int = -1) -> Tensor:
     """Negative log-likelihood ``−log_probs[target]`` per row, classes along ``axis``.
 
     ``targets``: integer class indices of the log-probabilities' shape without
@@ -66,7 +75,8 @@ def nll_loss(log_probs, targets, reduction="mean", axis=-1):
     return _reduce(-lp[_class_index(t, axis)], reduction)
 
 
-def label_smoothing_targets(targets, num_classes, label_smoothing, axis=-1, dtype=np.float64):
+def label_smoothing_targets(targets: ArrayLike | Tensor, num_classes: int, label_smoothing: float,
+                            axis: int = -1, dtype: DTypeLike = np.float64) -> np.ndarray:
     """The probability targets that label smoothing trains against, as PyTorch defines them.
 
     ``(1 − ε)·onehot(targets) + ε/C`` for class indices (classes inserted at ``axis``
@@ -110,7 +120,7 @@ def label_smoothing_targets(targets, num_classes, label_smoothing, axis=-1, dtyp
 
 
 # --- argument checks shared by the losses ----------------------------------------------
-def class_targets(targets, shape, axis, fn):
+def class_targets(targets: ArrayLike | Tensor, shape: tuple[int, ...], axis: int, fn: str) -> np.ndarray:
     """``targets`` as an integer ndarray of ``shape`` without ``axis``, every entry a valid
     class (0 ≤ t < shape[axis]); a clear error naming ``targets`` otherwise."""
     t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)

@@ -1,12 +1,22 @@
 """Layer normalization, composed from tensor operations (so it differentiates to any order)."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    from numpy.typing import ArrayLike
+
+
+def layer_norm(x: ArrayLike | Tensor, normalized_shape: int | Sequence[int],
+               weight: ArrayLike | Tensor | None = None,
+               bias: ArrayLike | Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing ``normalized_shape`` axes: ``(x − mean) / √(var + eps)``,
     then ``* weight + bias`` (both of shape ``normalized_shape``, optional).
 
@@ -39,7 +49,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     return y
 
 
-def normalized_shape_tuple(normalized_shape, fn):
+def normalized_shape_tuple(normalized_shape: int | Sequence[int], fn: str) -> tuple[int, ...]:
     """An int or a sequence of positive ints, as a tuple; a clear error otherwise."""
     shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else normalized_shape
     try:

@@ -9,11 +9,20 @@ query uses columns ``h·d/H .. (h+1)·d/H`` of the q block (PyTorch's
 batched ``scaled_dot_product_attention``. The heads' outputs go back to (B, L, d)
 (head-major within each position) and through the output ``Linear(d, d)``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..functional import scaled_dot_product_attention
 from .layers import Linear
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ..tensor import Tensor
 
 
 class MultiHeadSelfAttention(Module):
@@ -27,7 +36,9 @@ class MultiHeadSelfAttention(Module):
     ``nn.Linear`` from ``rng``.
     """
 
-    def __init__(self, embed_dim, num_heads, bias=True, rng=None, dtype=np.float32):
+    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
+                 rng: int | np.random.Generator | None = None,
+                 dtype: DTypeLike = np.float32) -> None:
         super().__init__()
         for name, n in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -39,7 +50,8 @@ class MultiHeadSelfAttention(Module):
         self.qkv = Linear(embed_dim, 3 * embed_dim, bias=bias, rng=gen, dtype=dtype)
         self.out = Linear(embed_dim, embed_dim, bias=bias, rng=gen, dtype=dtype)
 
-    def forward(self, x, mask=None, return_weights=False):
+    def forward(self, x: Tensor, mask: ArrayLike | Tensor | None = None,
+                return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
         if x.ndim < 2 or x.shape[-1] != self.embed_dim:
             raise ValueError(f"MultiHeadSelfAttention: x must have shape (..., L, {self.embed_dim}), got {x.shape}")
         lead, L = tuple(x.shape[:-2]), x.shape[-2]
@@ -50,5 +62,5 @@ class MultiHeadSelfAttention(Module):
         out = self.out(out.swapaxes(-2, -3).reshape(lead + (L, self.embed_dim)))
         return (out, weights) if return_weights else out
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"

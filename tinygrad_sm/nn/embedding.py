@@ -1,9 +1,18 @@
 """``Embedding``: a learned table of vectors, one row per token id."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..creation import randn
 from ..functional import embedding
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ..tensor import Tensor
 
 
 class Embedding(Module):
@@ -11,7 +20,8 @@ class Embedding(Module):
     initialised from N(0, 1) like PyTorch's, drawn from ``rng`` (a seed, a
     ``np.random.Generator``, or None for the generator ``tg.manual_seed`` sets)."""
 
-    def __init__(self, num_embeddings, embedding_dim, rng=None, dtype=np.float32):
+    def __init__(self, num_embeddings: int, embedding_dim: int, rng: int | np.random.Generator | None = None,
+                 dtype: DTypeLike = np.float32) -> None:
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -19,8 +29,8 @@ class Embedding(Module):
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.weight = Parameter(randn(num_embeddings, embedding_dim, rng=rng).numpy(), dtype=dtype)
 
-    def forward(self, indices):
+    def forward(self, indices: ArrayLike | Tensor) -> Tensor:
         return embedding(indices, self.weight)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

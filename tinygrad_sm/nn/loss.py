@@ -3,6 +3,10 @@
 Each holds its settings and calls the function of the same name in
 ``tinygrad_sm.functional``: ``loss_fn(input, target)``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..functional import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -13,40 +17,45 @@ from ..functional import (
 from ..functional.losses import REDUCTIONS
 from .module import Module
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..tensor import Tensor
+
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
 
 
 class MSELoss(_Loss):
     """``mse_loss(input, target, reduction)``."""
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: ArrayLike | Tensor) -> Tensor:
         return mse_loss(input, target, self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """``binary_cross_entropy_with_logits(logits, targets, reduction)``: stable for any logits."""
 
-    def forward(self, logits, targets):
+    def forward(self, logits: Tensor, targets: ArrayLike | Tensor) -> Tensor:
         return binary_cross_entropy_with_logits(logits, targets, self.reduction)
 
 
 class NLLLoss(_Loss):
     """``nll_loss(log_probs, targets, reduction, axis)``."""
 
-    def __init__(self, reduction="mean", axis=-1):
+    def __init__(self, reduction: str = "mean", axis: int = -1) -> None:
         super().__init__(reduction)
         self.axis = axis
 
-    def forward(self, log_probs, targets):
+    def forward(self, log_probs: Tensor, targets: ArrayLike | Tensor) -> Tensor:
         return nll_loss(log_probs, targets, self.reduction, self.axis)
 
 
@@ -54,16 +63,16 @@ class CrossEntropyLoss(_Loss):
     """``cross_entropy(logits, targets, reduction, axis)``, with ``label_smoothing`` ε:
     the targets become ``(1 − ε)·onehot + ε/C`` (``functional.label_smoothing_targets``)."""
 
-    def __init__(self, reduction="mean", axis=-1, label_smoothing=0.0):
+    def __init__(self, reduction: str = "mean", axis: int = -1, label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
         label_smoothing_targets([0], 1, label_smoothing)  # checks ε now, not at the first call
         self.axis, self.label_smoothing = axis, float(label_smoothing)
 
-    def forward(self, logits, targets):
+    def forward(self, logits: Tensor, targets: ArrayLike | Tensor) -> Tensor:
         if self.label_smoothing:
             targets = label_smoothing_targets(targets, logits.shape[self.axis], self.label_smoothing,
                                               axis=self.axis, dtype=logits.dtype)
         return cross_entropy(logits, targets, self.reduction, self.axis)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return super().extra_repr() + (f", label_smoothing={self.label_smoothing}" if self.label_smoothing else "")

@@ -1,5 +1,9 @@
 """Sequence classifiers over padded token ids: ``AttentionClassifier`` and the
 ``MeanPoolClassifier`` baseline (the same model without attention)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..functional import padding_attention_mask, where
@@ -10,8 +14,11 @@ from .layers import Linear
 from .module import Module
 from .normalization import LayerNorm
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
-def masked_mean(x, valid):
+
+def masked_mean(x: Tensor, valid: ArrayLike | Tensor) -> Tensor:
     """Mean of ``x`` (..., L, d) over the positions where ``valid`` (..., L) is True.
 
     Masked positions contribute nothing, not even NaN or inf; a sequence with no
@@ -47,12 +54,13 @@ class MeanPoolClassifier(_SequenceModel):
     The pool sums token and position embeddings separately, so it sees which tokens
     occur and how many positions there are, never which token is where."""
 
-    def __init__(self, vocab_size, max_len, d_model=32, num_classes=2, pad=0, rng=None, dtype=np.float32):
+    def __init__(self, vocab_size: int, max_len: int, d_model: int = 32, num_classes: int = 2, pad: int = 0,
+                 rng: int | np.random.Generator | None = None, dtype: DTypeLike = np.float32) -> None:
         gen = None if rng is None else np.random.default_rng(rng)
         super().__init__(vocab_size, max_len, d_model, num_classes, pad, gen, dtype)
         self.head = Linear(d_model, num_classes, rng=gen, dtype=dtype)
 
-    def forward(self, tokens):
+    def forward(self, tokens: ArrayLike) -> Tensor:
         h, valid = self._embed(tokens)
         return self.head(masked_mean(h, valid))
 
@@ -68,15 +76,17 @@ class AttentionClassifier(_SequenceModel):
     returns the attention weights (B, H, L, L).
     """
 
-    def __init__(self, vocab_size, max_len, d_model=32, num_heads=2, num_classes=2, pad=0, rng=None,
-                 dtype=np.float32):
+    def __init__(self, vocab_size: int, max_len: int, d_model: int = 32, num_heads: int = 2,
+                 num_classes: int = 2,
+                 pad: int = 0, rng: int | np.random.Generator | None = None,
+                 dtype: DTypeLike = np.float32) -> None:
         gen = None if rng is None else np.random.default_rng(rng)
         super().__init__(vocab_size, max_len, d_model, num_classes, pad, gen, dtype)
         self.attention = MultiHeadSelfAttention(d_model, num_heads, rng=gen, dtype=dtype)
         self.norm = LayerNorm(d_model, dtype=dtype)
         self.head = Linear(d_model, num_classes, rng=gen, dtype=dtype)
 
-    def forward(self, tokens, return_weights=False):
+    def forward(self, tokens: ArrayLike, return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
         h, valid = self._embed(tokens)
         a, weights = self.attention(h, mask=padding_attention_mask(valid), return_weights=True)
         logits = self.head(masked_mean(self.norm(h + a), valid))

@@ -1,12 +1,19 @@
 """``clip_grad_norm_``: rescale gradients in place so their joint norm is at most ``max_norm``."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> float:
     """Scale every gradient by ``min(1, max_norm / (total_norm + 1e-6))``, in place.
 
     The same numbers as ``torch.nn.utils.clip_grad_norm_``: ``total_norm`` is the

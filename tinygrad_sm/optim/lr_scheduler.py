@@ -8,9 +8,15 @@ learning rates agree with ``torch.optim.lr_scheduler`` to the last bit, and a
 change made to ``optimizer.lr`` by hand carries on through the schedule as it
 does there.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .optimizer import Optimizer
 
 
 class LRScheduler:
@@ -18,7 +24,7 @@ class LRScheduler:
     ``last_epoch`` (steps taken), ``base_lr``, ``state_dict()``/``load_state_dict()``.
     A schedule defines ``_next_lr(lr)``: the learning rate after ``lr`` at ``last_epoch``."""
 
-    def __init__(self, optimizer):
+    def __init__(self, optimizer: Optimizer) -> None:
         lr = getattr(optimizer, "lr", None)
         if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
             raise TypeError(f"{type(self).__name__}: optimizer must be an optimizer with a numeric lr, "
@@ -28,21 +34,21 @@ class LRScheduler:
         self.last_epoch = 0
         self._last_lr = [float(lr)]
 
-    def step(self):
+    def step(self) -> None:
         """Advance one epoch and set the optimizer's learning rate."""
         self.last_epoch += 1
         lr = self._next_lr(float(self.optimizer.lr))
         self.optimizer.lr = lr
         self._last_lr = [lr]
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rate the last ``step()`` (or the constructor) set, as a list."""
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         unknown = set(state) - set(self.state_dict())
         if unknown:
             raise KeyError(f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(unknown)}")
@@ -53,7 +59,7 @@ class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs:
     ``lr_t = base_lr · gamma^⌊t / step_size⌋``."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         if isinstance(step_size, bool) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
         if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.floating)) \
@@ -71,7 +77,7 @@ class CosineAnnealingLR(LRScheduler):
     ``lr_t = eta_min + (base_lr − eta_min)·(1 + cos(π t / T_max)) / 2``; past ``T_max``
     it climbs back, as PyTorch's does (no restarts)."""
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         if isinstance(T_max, bool) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
         if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float, np.floating)) \

@@ -4,6 +4,10 @@ and what it cached to do so. Reads the graph, never changes it.
 ``draw_graph(*roots, ...)`` returns a ``graphviz.Digraph`` (it displays inline in
 Jupyter); ``render(roots, path)`` writes .svg, .png, .pdf or .dot by the suffix.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -13,11 +17,18 @@ from .forward import forward_graph
 from .notebook import register
 from .render import GraphvizNotFound, pipe, write
 
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
+    import graphviz
+
 KINDS = ("backward", "forward")
 
 
-def draw_graph(*roots, kind="backward", params=None, show_saved=True, show_values=False, show_grads=True,
-               max_nodes=500, rankdir="TB"):
+def draw_graph(*roots: Tensor, kind: str = "backward", params: Any = None, show_saved: bool = True,
+               show_values: bool = False, show_grads: bool = True, max_nodes: int = 500,
+               rankdir: str = "TB") -> graphviz.Digraph:
     """Draw the graph that produced ``roots``.
 
     Parameters
@@ -51,7 +62,8 @@ def draw_graph(*roots, kind="backward", params=None, show_saved=True, show_value
     return backward_graph(roots, names, owners, show_saved, show_values, show_grads, max_nodes, rankdir)
 
 
-def render(roots, path, **options):
+def render(roots: Tensor | Sequence[Tensor], path: str | os.PathLike[str],
+           **options: Any) -> str | os.PathLike[str]:
     """Draw ``roots`` (a tensor or a list of them) and write the picture to ``path``.
 
     The format comes from the suffix: .svg, .png, .pdf (need Graphviz's ``dot``)
