@@ -207,3 +207,21 @@ def test_an_array_saved_by_two_nodes_stays_protected_until_both_are_freed():
     assert not x.data.flags.writeable
     del b
     assert x.data.flags.writeable
+
+
+def test_retain_grad_keeps_a_non_leafs_gradient_and_the_picture_shows_it():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    h = (x * 3.0).retain_grad()
+    other = x * 2.0  # not retained
+    loss = (h * h + other).sum()
+    loss.backward(retain_graph=True)
+    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    assert other.grad is None and x.grad is not None
+    assert x.retain_grad() is x  # a leaf keeps its gradient anyway
+    src = tg.viz.draw_graph(loss, kind="forward", show_values=True).source
+    assert "grad [6, 12]" in src
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tg.Tensor([1.0]).retain_grad()
+    before = h.grad.data.copy()
+    tg.grad(loss, [x])  # grad() returns gradients and touches no .grad
+    np.testing.assert_array_equal(h.grad.data, before)

@@ -37,6 +37,9 @@ def forward_graph(roots, names, owners, show_values=False, max_nodes=500, rankdi
                 label.append(f"data {text}")
             elif value is None and node.saved is not None:
                 label.append("(value not kept by the graph)")
+            kept_for = node.retained() if node.retained is not None else None  # retain_grad()
+            if kept_for is not None and kept_for.grad is not None and values_str(kept_for.grad.data) is not None:
+                label.append(f"grad {values_str(kept_for.grad.data)}")
         look = style.OUTPUT if node in outputs else style.INTERMEDIATE
         entries.append((f"t{i}", "\n".join(label), look, owner))
     emit(dot, entries, owners)
