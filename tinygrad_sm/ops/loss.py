@@ -84,7 +84,8 @@ class CrossEntropy(Op):
                 per_row = (log_s - (picked - m)).reshape(rows_shape)
         else:
             q = self._targets(t, z)
-            per_row = np.add.reduce(np.where(q == 0, 0, q * (log_s - (z - m))), axis=axis)
+            with np.errstate(invalid="ignore"):  # 0·inf where a zero target meets a −inf logit: taken as 0
+                per_row = np.add.reduce(np.where(q == 0, 0, q * (log_s - (z - m))), axis=axis)
         self.n = max(rows, 1)
         if self.needs(0):
             self.save(z=z, t=t)
