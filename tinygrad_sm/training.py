@@ -1,4 +1,14 @@
-"""The training loop the CLI and the examples share: minibatch SGD/Adam on cross-entropy."""
+"""The training loop the CLI, the examples and notebooks share: minibatch SGD/Adam on
+softmax cross-entropy, and the evaluation helpers around it.
+
+``fit`` trains and returns a per-epoch history; ``evaluate`` gives the mean loss and
+the accuracy on a dataset, ``accuracy`` and ``predict`` what their names say. The
+evaluation helpers record nothing and leave the model in the train/eval mode they
+found it in.
+"""
+import contextlib
+import os
+import sys
 import time
 
 import numpy as np
@@ -8,21 +18,69 @@ from .functional import cross_entropy
 from .grad_mode import no_grad
 from .tensor import Tensor
 
+__all__ = ["fit", "evaluate", "accuracy", "predict", "traced_step"]
+
+
+@contextlib.contextmanager
+def _evaluating(model):
+    """Eval mode and no recording inside; every submodule's own mode restored after,
+    also when the body raises."""
+    modules = [m for _, m in model.named_modules()] if hasattr(model, "named_modules") else []
+    modes = [(m, getattr(m, "training", False)) for m in modules]
+    if modules:
+        model.eval()
+    try:
+        with no_grad():
+            yield
+    finally:
+        for m, mode in modes:  # depth first, parents before children: each ends with its own mode
+            m.train(mode)
+
+
+def _logits(model, X, batch_size):
+    for i in range(0, len(X), batch_size):
+        yield model(Tensor(X[i : i + batch_size]))
+
 
 def predict(model, X, batch_size=4096):
-    """Class predictions (argmax of the logits), computed without recording."""
-    was_training = getattr(model, "training", False)
-    if hasattr(model, "eval"):
-        model.eval()
-    with no_grad():
-        out = np.concatenate([model(Tensor(X[i : i + batch_size])).data.argmax(-1) for i in range(0, len(X), batch_size)])
-    if was_training:
-        model.train()
-    return out
+    """Class predictions: the argmax of ``model``'s logits for each row of ``X``.
+
+    Computed in batches of ``batch_size`` rows, in eval mode, without recording.
+    Returns an integer ndarray of ``len(X)`` entries.
+    """
+    with _evaluating(model):
+        parts = [z.data.argmax(-1) for z in _logits(model, X, batch_size)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
-def accuracy(model, X, y):
-    return float((predict(model, X) == y).mean()) if len(y) else float("nan")
+def accuracy(model, X, y, batch_size=4096):
+    """The fraction of rows whose predicted class equals ``y`` (NaN for no rows)."""
+    return float((predict(model, X, batch_size) == np.asarray(y)).mean()) if len(y) else float("nan")
+
+
+def evaluate(model, X, y, batch_size=4096):
+    """The mean softmax cross-entropy and the accuracy of ``model`` on ``(X, y)``.
+
+    Computed in batches of ``batch_size`` rows, in eval mode (dropout off), without
+    recording; the model's train/eval mode is restored afterwards.
+
+    Returns
+    -------
+    dict
+        ``{"loss": float, "accuracy": float}``; both NaN for an empty dataset.
+    """
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
+    if not len(y):
+        return {"loss": float("nan"), "accuracy": float("nan")}
+    total, correct = 0.0, 0
+    with _evaluating(model):
+        for start, z in zip(range(0, len(X), batch_size), _logits(model, X, batch_size)):
+            yb = y[start : start + batch_size]
+            total += float(cross_entropy(z, yb, reduction="sum").item())
+            correct += int((z.data.argmax(-1) == yb).sum())
+    return {"loss": total / len(y), "accuracy": correct / len(y)}
 
 
 def traced_step(model, X, y):
@@ -34,35 +92,92 @@ def traced_step(model, X, y):
     return loss
 
 
-def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None):
-    """Train ``model`` with ``optimizer`` on softmax cross-entropy.
+def progress_wanted():
+    """Whether a progress bar belongs here: on a terminal or in a Jupyter kernel; never
+    when ``CI`` is set or stderr goes to a file or pipe outside Jupyter (logs)."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        return False
+    if sys.stderr is not None and sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
-    Returns the history: one dict per epoch with ``loss`` (mean over the epoch's
-    minibatches), ``train_accuracy``, ``test_accuracy`` (if a test set is given)
-    and ``seconds``. ``on_epoch(record)`` is called after each epoch.
+
+def _progress_bar(total):
+    if not progress_wanted():
+        return None
+    try:
+        from tqdm.auto import tqdm  # a widget in Jupyter (with ipywidgets), text on a terminal
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="epoch", file=sys.stderr, dynamic_ncols=True)
+
+
+def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None,
+        progress=False):
+    """Train ``model`` with ``optimizer`` on softmax cross-entropy, in minibatches.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps a ``(batch, features)`` tensor to ``(batch, classes)`` logits.
+    optimizer : optim.Optimizer
+        Over ``model.parameters()``.
+    X, y : ndarray
+        Training rows and their integer class labels.
+    epochs, batch_size : int
+    rng : int or numpy Generator
+        Seeds the minibatch shuffling (same seed, same run).
+    X_test, y_test : ndarray, optional
+        Held-out data, scored after every epoch.
+    on_epoch : callable, optional
+        Called with each epoch's record as soon as it is complete.
+    progress : bool
+        Show a progress bar (tqdm's: a widget in Jupyter, text on a terminal). Even when
+        True, none is shown where nobody watches: with ``CI`` set, or stderr not a
+        terminal outside Jupyter.
+
+    Returns
+    -------
+    list of dict
+        One record per epoch: ``epoch``, ``loss`` (mean over the epoch's minibatches,
+        weighted by their sizes), ``seconds``, ``train_accuracy``, and ``test_accuracy``
+        when a test set is given.
     """
     gen = np.random.default_rng(rng)
     history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        model.train()
-        losses, counts = [], []
-        for xb, yb in minibatches(X, y, batch_size, rng=gen):
-            loss = cross_entropy(model(Tensor(xb)), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            counts.append(len(yb))
-        record = {
-            "epoch": epoch,
-            "loss": float(np.average(losses, weights=counts)),
-            "seconds": time.perf_counter() - start,
-            "train_accuracy": accuracy(model, X, y),
-        }
-        if X_test is not None:
-            record["test_accuracy"] = accuracy(model, X_test, y_test)
-        history.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
+    bar = _progress_bar(epochs) if progress else None
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            model.train()
+            losses, counts = [], []
+            for xb, yb in minibatches(X, y, batch_size, rng=gen):
+                loss = cross_entropy(model(Tensor(xb)), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+                counts.append(len(yb))
+            record = {
+                "epoch": epoch,
+                "loss": float(np.average(losses, weights=counts)),
+                "seconds": time.perf_counter() - start,
+                "train_accuracy": accuracy(model, X, y),
+            }
+            if X_test is not None:
+                record["test_accuracy"] = accuracy(model, X_test, y_test)
+            history.append(record)
+            if bar is not None:
+                shown = {"loss": f"{record['loss']:.4f}", "train": f"{record['train_accuracy']:.3f}"}
+                if "test_accuracy" in record:
+                    shown["test"] = f"{record['test_accuracy']:.3f}"
+                bar.set_postfix(shown, refresh=False)
+                bar.update(1)
+            if on_epoch is not None:
+                on_epoch(record)
+    finally:
+        if bar is not None:
+            bar.close()
     return history
