@@ -1,6 +1,8 @@
 """The training pictures return their Figure, draw into given Axes, and write a file only
 when given a path (so a notebook shows them inline without touching the disk)."""
+import base64
 import os
+import types
 
 import numpy as np
 import pytest
@@ -66,3 +68,19 @@ def test_attention_plot_writes_only_when_given_a_path(in_tmp, rng):
     assert os.listdir(in_tmp) == []
     fig = attention_plot(w, path=in_tmp / "attention.png")
     assert isinstance(fig, Figure) and os.listdir(in_tmp) == ["attention.png"]
+
+
+def test_in_ipython_a_returned_figure_displays_as_a_png(monkeypatch):
+    IPython = pytest.importorskip("IPython")
+    from IPython.core.formatters import DisplayFormatter
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert not plots.register()  # not inside IPython: nothing to do
+    shell = types.SimpleNamespace(display_formatter=DisplayFormatter())
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert "image/png" not in shell.display_formatter.format(Figure())[0]  # what a bare kernel shows
+    assert plots.register()
+    png = shell.display_formatter.format(plots.training_curves(HISTORY))[0]["image/png"]
+    png = png if isinstance(png, bytes) else base64.b64decode(png)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plots.register()  # a formatter is set (ours, or pyplot's inline one): left alone

@@ -3,7 +3,12 @@
 Each function returns its ``matplotlib.figure.Figure`` (shown inline when it is the
 last value of a Jupyter cell), draws into the Axes given as ``ax=`` if any, and writes
 a file only when given a ``path``. No pyplot: no global figure state.
+
+Inside IPython/Jupyter, importing this module lets a returned Figure display as a PNG,
+as pyplot's inline backend would (unless a Figure formatter is already set).
 """
+import sys
+
 import numpy as np
 
 from .training import predict
@@ -128,3 +133,30 @@ def decision_boundary(model, X, y, path=None, title="", X_test=None, y_test=None
     if title:
         ax.set_title(title)
     return _finish(fig, path)
+
+
+def _png(fig):
+    from IPython.core.pylabtools import print_figure
+
+    return print_figure(fig, "png")
+
+
+def register():
+    """Show a Figure returned to IPython/Jupyter as a PNG, as ``%matplotlib inline``
+    would; does nothing outside IPython or where a Figure formatter is already set."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None:
+        return False
+    formatters = shell.display_formatter.formatters
+    for mime in ("image/png", "image/svg+xml", "image/jpeg", "application/pdf"):
+        try:
+            formatters[mime].lookup_by_type("matplotlib.figure.Figure")
+            return False
+        except KeyError:
+            pass
+    formatters["image/png"].for_type_by_name("matplotlib.figure", "Figure", _png)
+    return True
+
+
+register()  # Jupyter: a returned Figure is shown inline
