@@ -1,9 +1,12 @@
 """The attention weights of one example as a heatmap: which key each query attended to."""
 import numpy as np
 
+from .plots import _figure
 
-def attention_plot(weights, names=None, head=None, ax=None, title=""):
-    """Draw one example's attention weights; return the matplotlib Figure.
+
+def attention_plot(weights, names=None, head=None, ax=None, title="", path=None):
+    """Draw one example's attention weights; return the matplotlib Figure (written to
+    ``path`` too, when given).
 
     Parameters
     ----------
@@ -16,6 +19,8 @@ def attention_plot(weights, names=None, head=None, ax=None, title=""):
     ax : matplotlib Axes, or a sequence of H Axes, optional
         Where to draw; by default a new Figure.
     title : str
+    path : str or path-like, optional
+        Also write the figure there (the format from the suffix).
     """
     w = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
     if w.ndim == 3 and head is not None:
@@ -48,12 +53,6 @@ def attention_plot(weights, names=None, head=None, ax=None, title=""):
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="attention weight")
     if title:
         fig.suptitle(title, fontsize=10)
+    if path is not None:
+        fig.savefig(path, dpi=110)
     return fig
-
-
-def _figure(**kw):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("plots need matplotlib, an optional extra: pip install -e '.[train]'") from None
-    return Figure(**kw)

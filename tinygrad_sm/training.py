@@ -1,5 +1,15 @@
-"""The training loop the CLI and the examples share: minibatch SGD/Adam on cross-entropy."""
+"""The training loop the CLI, the examples and notebooks share: minibatch SGD/Adam on
+softmax cross-entropy, and the evaluation helpers around it.
+
+``fit`` trains and returns a per-epoch history; ``evaluate`` gives the mean loss and
+the accuracy on a dataset, ``accuracy`` and ``predict`` what their names say. The
+evaluation helpers record nothing and leave the model in the train/eval mode they
+found it in.
+"""
+import contextlib
 import numbers
+import os
+import sys
 import time
 
 import numpy as np
@@ -9,6 +19,8 @@ from .functional import cross_entropy
 from .grad_mode import no_grad
 from .tensor import Tensor
 
+__all__ = ["fit", "evaluate", "accuracy", "predict", "traced_step"]
+
 
 def _positive_int(where, name, value, allow_zero=False):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < (0 if allow_zero else 1):
@@ -16,31 +28,71 @@ def _positive_int(where, name, value, allow_zero=False):
     return int(value)
 
 
-def predict(model, X, batch_size=4096):
-    """Class predictions (argmax of the logits), computed without recording.
-
-    The model runs in eval mode and gets its own mode back afterwards, also if it raises.
-    """
-    batch_size = _positive_int("predict", "batch_size", batch_size)
-    X = np.asarray(X)
-    was_training = getattr(model, "training", False)
-    if hasattr(model, "eval"):
+@contextlib.contextmanager
+def _evaluating(model):
+    """Eval mode and no recording inside; every submodule's own mode restored after,
+    also when the body raises."""
+    modules = [m for _, m in model.named_modules()] if hasattr(model, "named_modules") else []
+    modes = [(m, getattr(m, "training", False)) for m in modules]
+    if modules:
         model.eval()
     try:
         with no_grad():
-            parts = [model(Tensor(X[i : i + batch_size])).data.argmax(-1) for i in range(0, len(X), batch_size)]
+            yield
     finally:
-        if was_training:
-            model.train()
+        for m, mode in modes:  # depth first, parents before children: each ends with its own mode
+            m.train(mode)
+
+
+def _logits(model, X, batch_size):
+    for i in range(0, len(X), batch_size):
+        yield model(Tensor(X[i : i + batch_size]))
+
+
+def predict(model, X, batch_size=4096):
+    """Class predictions: the argmax of ``model``'s logits for each row of ``X``.
+
+    Computed in batches of ``batch_size`` rows, in eval mode, without recording.
+    Returns an integer ndarray of ``len(X)`` entries.
+    """
+    batch_size = _positive_int("predict", "batch_size", batch_size)
+    X = np.asarray(X)
+    with _evaluating(model):
+        parts = [z.data.argmax(-1) for z in _logits(model, X, batch_size)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
-def accuracy(model, X, y):
-    """The fraction of rows whose predicted class is ``y`` (NaN for no rows)."""
+def accuracy(model, X, y, batch_size=4096):
+    """The fraction of rows whose predicted class equals ``y`` (NaN for no rows)."""
     y = np.asarray(y)
     if y.shape != (len(X),):
         raise ValueError(f"accuracy: y must hold one label per row of X, shape ({len(X)},); got {y.shape}")
-    return float((predict(model, X) == y).mean()) if len(y) else float("nan")
+    return float((predict(model, X, batch_size) == y).mean()) if len(y) else float("nan")
+
+
+def evaluate(model, X, y, batch_size=4096):
+    """The mean softmax cross-entropy and the accuracy of ``model`` on ``(X, y)``.
+
+    Computed in batches of ``batch_size`` rows, in eval mode (dropout off), without
+    recording; the model's train/eval mode is restored afterwards.
+
+    Returns
+    -------
+    dict
+        ``{"loss": float, "accuracy": float}``; both NaN for an empty dataset.
+    """
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
+    if not len(y):
+        return {"loss": float("nan"), "accuracy": float("nan")}
+    total, correct = 0.0, 0
+    with _evaluating(model):
+        for start, z in zip(range(0, len(X), batch_size), _logits(model, X, batch_size)):
+            yb = y[start : start + batch_size]
+            total += float(cross_entropy(z, yb, reduction="sum").item())
+            correct += int((z.data.argmax(-1) == yb).sum())
+    return {"loss": total / len(y), "accuracy": correct / len(y)}
 
 
 def traced_step(model, X, y):
@@ -76,12 +128,58 @@ def _check_data(model, X, y, what):
     return X, y
 
 
-def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None):
-    """Train ``model`` with ``optimizer`` on softmax cross-entropy.
+def progress_wanted():
+    """Whether a progress bar belongs here: on a terminal or in a Jupyter kernel; never
+    when ``CI`` is set or stderr goes to a file or pipe outside Jupyter (logs)."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        return False
+    if sys.stderr is not None and sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
-    Returns the history: one dict per epoch with ``loss`` (mean over the epoch's
-    minibatches), ``train_accuracy``, ``test_accuracy`` (if a test set is given)
-    and ``seconds``. ``on_epoch(record)`` is called after each epoch.
+
+def _progress_bar(total):
+    if not progress_wanted():
+        return None
+    try:
+        from tqdm.auto import tqdm  # a widget in Jupyter (with ipywidgets), text on a terminal
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="epoch", file=sys.stderr, dynamic_ncols=True)
+
+
+def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None,
+        progress=False):
+    """Train ``model`` with ``optimizer`` on softmax cross-entropy, in minibatches.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps a ``(batch, features)`` tensor to ``(batch, classes)`` logits.
+    optimizer : optim.Optimizer
+        Over ``model.parameters()``.
+    X, y : ndarray
+        Training rows and their integer class labels.
+    epochs, batch_size : int
+    rng : int or numpy Generator
+        Seeds the minibatch shuffling (same seed, same run).
+    X_test, y_test : ndarray, optional
+        Held-out data, scored after every epoch.
+    on_epoch : callable, optional
+        Called with each epoch's record as soon as it is complete.
+    progress : bool
+        Show a progress bar (tqdm's: a widget in Jupyter, text on a terminal). Even when
+        True, none is shown where nobody watches: with ``CI`` set, or stderr not a
+        terminal outside Jupyter.
+
+    Returns
+    -------
+    list of dict
+        One record per epoch: ``epoch``, ``loss`` (mean over the epoch's minibatches,
+        weighted by their sizes), ``seconds``, ``train_accuracy``, and ``test_accuracy``
+        when a test set is given.
 
     The arguments and the data (row counts, finite inputs, labels in range for the
     model's outputs) are checked before the first update. A non-finite gradient stops
@@ -97,31 +195,42 @@ def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=N
         X_test, y_test = _check_data(model, X_test, y_test, "the test set")
     gen = np.random.default_rng(rng)
     history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        model.train()
-        losses, counts = [], []
-        for step, (xb, yb) in enumerate(minibatches(X, y, batch_size, rng=gen), start=1):
-            loss = cross_entropy(model(Tensor(xb)), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            try:
-                optimizer.step()
-            except FloatingPointError as e:
-                raise FloatingPointError(
-                    f"fit: training diverged at epoch {epoch}, step {step} (loss {loss.item():.4g}): {e}"
-                ) from e
-            losses.append(loss.item())
-            counts.append(len(yb))
-        record = {
-            "epoch": epoch,
-            "loss": float(np.average(losses, weights=counts)) if losses else float("nan"),
-            "seconds": time.perf_counter() - start,
-            "train_accuracy": accuracy(model, X, y),
-        }
-        if X_test is not None:
-            record["test_accuracy"] = accuracy(model, X_test, y_test)
-        history.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
+    bar = _progress_bar(epochs) if progress else None
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            model.train()
+            losses, counts = [], []
+            for step, (xb, yb) in enumerate(minibatches(X, y, batch_size, rng=gen), start=1):
+                loss = cross_entropy(model(Tensor(xb)), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                try:
+                    optimizer.step()
+                except FloatingPointError as e:
+                    raise FloatingPointError(
+                        f"fit: training diverged at epoch {epoch}, step {step} (loss {loss.item():.4g}): {e}"
+                    ) from e
+                losses.append(loss.item())
+                counts.append(len(yb))
+            record = {
+                "epoch": epoch,
+                "loss": float(np.average(losses, weights=counts)) if losses else float("nan"),
+                "seconds": time.perf_counter() - start,
+                "train_accuracy": accuracy(model, X, y),
+            }
+            if X_test is not None:
+                record["test_accuracy"] = accuracy(model, X_test, y_test)
+            history.append(record)
+            if bar is not None:
+                shown = {"loss": f"{record['loss']:.4f}", "train": f"{record['train_accuracy']:.3f}"}
+                if "test_accuracy" in record:
+                    shown["test"] = f"{record['test_accuracy']:.3f}"
+                bar.set_postfix(shown, refresh=False)
+                bar.update(1)
+            if on_epoch is not None:
+                on_epoch(record)
+    finally:
+        if bar is not None:
+            bar.close()
     return history
