@@ -144,13 +144,9 @@ def build(cfg, n_features, n_classes):
 
 def _progress_wanted():
     """A progress bar on a terminal or in a Jupyter notebook; never in CI or a log file."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-        return False
-    if sys.stderr is not None and sys.stderr.isatty():
-        return True
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
-    return type(shell).__name__ == "ZMQInteractiveShell"
+    from ..training import progress_wanted  # the rule training.fit(progress=True) follows too
+
+    return progress_wanted()
 
 
 def _progress_bar(total):

@@ -83,7 +83,7 @@ def _check(x, mask, axis, op):
     """The input as a floating array, the axis as an int, the mask as a boolean array (or None)."""
     x = np.asarray(x)
     if x.dtype.kind in "biu":
-        x = x.astype(np.float64)  # like np.exp: integers and booleans compute in float64
+        x = x.astype(np.float64)  # integers and booleans compute in float64
     elif x.dtype.kind != "f":
         raise TypeError(f"{op}: needs real numbers, got dtype {x.dtype}")
     if x.ndim == 0:
