@@ -185,3 +185,15 @@ def test_a_model_trains_while_its_parameters_are_protected_in_each_step():
         loss.backward()
         assert w2.data.flags.writeable
         opt.step()
+
+
+def test_a_view_of_an_owner_the_user_made_read_only_is_left_as_it_was():
+    data = np.ones(4)
+    view = data[:2]  # writable, made before the owner became read-only
+    data.setflags(write=False)
+    w = tg.Tensor(np.ones(2), requires_grad=True)
+    loss = (w * view).sum()
+    assert view.flags.writeable  # it could not be made writable again, so it is not touched
+    loss.backward()  # and release raises nothing
+    assert view.flags.writeable and not data.flags.writeable
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])

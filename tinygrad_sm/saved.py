@@ -78,9 +78,9 @@ def protect(arrays):
                     h = _held[id(owner)] = [owner, 0, owner]
                 elif v is owner or not v.flags.writeable:
                     continue  # read-only already, and not by us: nothing can write it
-                else:
-                    h = _held[id(owner)] = [owner, 0]
-            if v is not owner and v.flags.writeable:
+                else:  # the user made the owner read-only after this view: a view we could not
+                    h = _held[id(owner)] = [owner, 0]  # make writable again, so anomaly mode's case
+            if v is not owner and len(h) > 2 and v.flags.writeable:
                 v.setflags(write=False)
                 h.append(v)
             h[1] += 1
