@@ -1,7 +1,7 @@
 """Gradient cases for the functions composed from primitives (attention, layer norm,
 embedding, losses, pooling) and for the new loss primitive: ``(name, f, inputs)``.
 
-``test_functions.py`` runs gradcheck and gradgradcheck in float64 over every case.
+``test_gradients.py`` runs gradcheck and gradgradcheck in float64 over every case.
 Inputs stay away from kinks; masks include a query row with no allowed key.
 """
 import numpy as np

@@ -1,6 +1,8 @@
-"""Every primitive in the registry passes gradcheck and gradgradcheck in float64."""
+"""Every primitive in the registry, and every composite function in function_cases.py,
+passes gradcheck and gradgradcheck in float64 (atol 1e-8, rtol 1e-6)."""
 import numpy as np
 import pytest
+from function_cases import CASES as FUNCTION_CASES
 from op_cases import CASES
 
 import tinygrad_sm as tg
@@ -11,7 +13,12 @@ PARAMS = [
     pytest.param(f, inputs, id=f"{name}-{label}")
     for name, cases in CASES.items()
     for label, f, inputs in cases
-]
+] + [pytest.param(f, inputs, id=f"function-{name}") for name, f, inputs in FUNCTION_CASES]
+
+
+def test_function_case_names_are_unique():
+    names = [name for name, _, _ in FUNCTION_CASES]
+    assert len(names) == len(set(names))
 
 
 def test_every_registered_op_has_gradient_cases():
