@@ -279,3 +279,11 @@ def test_train_pointer_refuses_a_width_the_heads_do_not_divide(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "--hidden" in err and "multiple of 2" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "p").exists()
+
+
+def test_a_diverging_pointer_run_names_the_epoch_too(tmp_path, capsys):
+    out = tmp_path / "p"
+    assert main(["train", "--dataset", "pointer", "--lr", "1e9", "--epochs", "2", "--quiet", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "became NaN/inf at epoch 1 of 2 (adam, lr=1e+09)" in err and len(err.strip().splitlines()) == 1
+    assert list(out.iterdir()) == []

@@ -166,10 +166,16 @@ class _Diverged(Exception):
 
 
 def _fit(model, opt, cfg, X_train, y_train, X_test, y_test, bar):
-    """``fit`` that stops at the first epoch whose loss is NaN/inf (or whose gradient the
-    optimizer refuses) and raises a ``RunError`` naming it."""
     from ..training import fit
 
+    return _watched(cfg, bar, f"{cfg['optimizer']}, lr={cfg['lr']:g}", lambda on_epoch: fit(
+        model, opt, X_train, y_train, cfg["epochs"], cfg["batch_size"], rng=cfg["seed"], X_test=X_test,
+        y_test=y_test, on_epoch=on_epoch))
+
+
+def _watched(cfg, bar, settings, train):
+    """``train(on_epoch)`` with the epochs shown on ``bar``, stopped at the first epoch whose
+    loss is NaN/inf (or whose gradient the optimizer refuses) with a ``RunError`` naming it."""
     done = [0]
 
     def on_epoch(r):
@@ -184,13 +190,11 @@ def _fit(model, opt, cfg, X_train, y_train, X_test, y_test, bar):
     try:
         # A diverging run is reported below, once, instead of in NumPy's warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return fit(model, opt, X_train, y_train, cfg["epochs"], cfg["batch_size"], rng=cfg["seed"],
-                       X_test=X_test, y_test=y_test, on_epoch=on_epoch)
+            return train(on_epoch)
     except (_Diverged, FloatingPointError) as e:
         epoch = e.epoch if isinstance(e, _Diverged) else done[0] + 1
         raise RunError(f"tinygrad-sm train: error: the loss (or its gradient) became NaN/inf at epoch {epoch} "
-                       f"of {cfg['epochs']} ({cfg['optimizer']}, lr={cfg['lr']:g}); try a smaller --lr. "
-                       f"Nothing was written") from None
+                       f"of {cfg['epochs']} ({settings}); try a smaller --lr. Nothing was written") from None
     finally:
         if bar is not None:
             bar.close()
@@ -322,23 +326,8 @@ def _run_pointer(args, cfg):
               f"batch {cfg['batch_size']}, seed {cfg['seed']}", flush=True)
     bar = None if args.quiet else _progress_bar(cfg["epochs"])
 
-    def on_epoch(r):
-        if not math.isfinite(r["loss"]):
-            raise _Diverged(r["epoch"])
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{r['loss']:.4f}", test=f"{r['test_accuracy']:.3f}", refresh=False)
-
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            metrics, written = attention_task.run(task, out=out, on_epoch=on_epoch)
-    except (_Diverged, FloatingPointError) as e:
-        epoch = getattr(e, "epoch", "?")
-        raise RunError(f"tinygrad-sm train: error: the loss (or its gradient) became NaN/inf at epoch {epoch} "
-                       f"of {cfg['epochs']} (lr={cfg['lr']:g}); try a smaller --lr") from None
-    finally:
-        if bar is not None:
-            bar.close()
+    metrics, written = _watched(cfg, bar, f"adam, lr={cfg['lr']:g}",
+                                lambda on_epoch: attention_task.run(task, out=out, on_epoch=on_epoch))
     if not args.quiet:
         final = metrics["final"]
         print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "
