@@ -96,3 +96,13 @@ def test_a_leaf_and_its_accumulator_are_freed_together(no_gc):
     loss.backward()  # the leaf is gone: nothing to accumulate into, and no error
     del loss
     assert acc() is None
+
+
+def test_a_masked_log_softmax_node_keeps_no_array_once_backward_freed_it():
+    mask = np.array([[True, False, True]])
+    x = tg.Tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    y = x.log_softmax(mask=mask)
+    node = y.grad_fn
+    keep = weakref.ref(node.saved["keep"])
+    y.sum().backward()
+    assert node.saved is None and keep() is None  # nothing on the node holds the keep-mask any more

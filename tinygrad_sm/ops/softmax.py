@@ -160,7 +160,7 @@ class SoftmaxVJP(Op):
 class LogSoftmax(Op):
     """y = z − logsumexp(z);  z̄ = g − exp(y)·Σg  (saves only y, plus the keep-mask if masked)"""
 
-    __slots__ = ("axis", "mask", "keep")
+    __slots__ = ("axis", "mask")
     params = ("axis",)
     family = "softmax"
 
@@ -179,12 +179,12 @@ class LogSoftmax(Op):
             keep = z > -np.inf
             if dead is not None:
                 out = np.where(dead, 0, out)
-        self.keep = keep
         self.save(out=out, keep=keep)
         return out
 
     def nonfinite_ok(self):
-        return None if self.keep is None else ~self.keep  # excluded entries are -inf by design
+        keep = (self.saved or {}).get("keep")  # read in forward, before anything is freed
+        return None if keep is None else ~keep  # excluded entries are -inf by design
 
     def vjp(self, g, out, keep):
         if keep is not None:
