@@ -15,7 +15,7 @@ from tinygrad_sm import nn, optim, viz
 
 
 def snapshot(model):
-    return {k: p.data.copy() for k, p in model.named_parameters()}
+    return {k: p.numpy().copy() for k, p in model.named_parameters()}
 
 
 def assert_unchanged(model, before):
@@ -68,7 +68,7 @@ def test_load_state_dict_takes_tensors_ints_and_bools_and_copies(model):
 def test_load_state_dict_of_aliased_values_swaps_correctly():
     a, b = nn.Linear(2, 2, bias=False, rng=0), nn.Linear(2, 2, bias=False, rng=1)
     net = nn.Sequential(a, b)
-    wa, wb = a.weight.data.copy(), b.weight.data.copy()
+    wa, wb = a.weight.numpy().copy(), b.weight.numpy().copy()
     net.load_state_dict({"0.weight": b.weight.data, "1.weight": a.weight.data})  # views of each other
     np.testing.assert_array_equal(a.weight.data, wb)
     np.testing.assert_array_equal(b.weight.data, wa)
@@ -84,27 +84,16 @@ def test_load_state_dict_refuses_a_non_mapping(model):
         model.load_state_dict([("0.weight", np.ones((3, 4)))])
 
 
-def test_load_state_dict_while_a_forward_graph_is_alive_raises_naming_the_key_and_changes_nothing(model):
-    # A live graph saved the second layer's weight for backward (the first layer's input
-    # needs no gradient, so its weight was not saved): that weight is read-only until the
-    # graph is freed. The parameters before it are writable, and must not change either.
+def test_load_state_dict_while_a_forward_graph_is_alive_loads_and_that_graph_then_refuses_backward(model):
+    # A live graph saved the second layer's weight for backward. Loading writes through the
+    # parameters (their versions go up), so that graph can no longer give a gradient.
     loss = tg.cross_entropy(model(tg.Tensor(np.ones((5, 3), np.float32))), np.zeros(5, np.int64))
-    before = snapshot(model)
     state = {k: np.zeros(p.shape) for k, p in model.named_parameters()}
-    with pytest.raises(RuntimeError, match=r"'2\.weight' is saved by a live graph.*del loss.*Nothing was loaded"):
-        model.load_state_dict(state)
-    assert_unchanged(model, before)
-    loss.backward()  # frees the graph: now it loads, and the gradients are those of the old weights
     model.load_state_dict(state)
-    assert all((p.data == 0).all() for p in model.parameters())
-
-
-def test_load_state_dict_into_a_read_only_parameter_changes_nothing(model):
-    model[2].bias.data.setflags(write=False)  # the last one: every earlier parameter would have loaded
-    before = snapshot(model)
-    with pytest.raises(RuntimeError, match="'2.bias' is a read-only array. Nothing was loaded"):
-        model.load_state_dict({k: np.zeros(p.shape) for k, p in model.named_parameters()})
-    assert_unchanged(model, before)
+    assert all((p.numpy() == 0).all() for p in model.parameters())
+    with pytest.raises(RuntimeError, match=r"MatMulBackward|AffineBackward"):
+        loss.backward()
+    assert all(p.grad is None for p in model.parameters())
 
 
 # --- save / load ------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_second_backward_error_comes_before_any_gradient_changes():
     loss1 = (shared * w).sum()
     loss1.backward()
     loss2 = (shared + w).sum()  # reuses `shared`, whose node loss1 freed
-    gx, gw = x.grad.data.copy(), w.grad.data.copy()
+    gx, gw = x.grad.numpy().copy(), w.grad.numpy().copy()
     with pytest.raises(RuntimeError, match="already freed"):
         loss2.backward()
     np.testing.assert_array_equal(x.grad.data, gx)

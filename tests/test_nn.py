@@ -60,7 +60,7 @@ def test_state_dict_round_trip_and_save_load(tmp_path):
 
 def test_load_state_dict_names_the_offending_key_and_changes_nothing():
     model = nn.MLP([3, 5, 2], rng=0)
-    before = model[0].weight.data.copy()
+    before = model[0].weight.numpy().copy()
     state = model.state_dict()
     state["0.weight"] = np.zeros((5, 3))
     state["2.bias"] = np.zeros(2)

@@ -15,9 +15,9 @@ def _param(values, grad):
 def test_sgd_momentum_nesterov_weight_decay_follow_the_rule():
     p = _param([1.0, -2.0], [0.5, 0.5])
     opt = optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)
-    w, buf = p.data.copy(), None
+    w, buf = p.numpy().copy(), None
     for _ in range(3):
-        g = p.grad.data + 0.01 * w
+        g = p.grad.numpy() + 0.01 * w
         buf = g.copy() if buf is None else 0.9 * buf + g
         w = w - 0.1 * (g + 0.9 * buf)
         opt.step()
@@ -28,7 +28,7 @@ def test_adam_and_adamw_follow_the_rule():
     for decoupled in (False, True):
         p = _param([1.0, -2.0, 3.0], [0.1, -0.3, 0.2])
         opt = optim.Adam([p], lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.1, decoupled=decoupled)
-        w, m, v = p.data.copy(), 0, 0
+        w, m, v = p.numpy().copy(), 0, 0
         for t in range(1, 4):
             g = p.grad.data
             if decoupled:
@@ -44,9 +44,10 @@ def test_adam_and_adamw_follow_the_rule():
 
 def test_updates_are_in_place_and_outside_the_graph():
     p = _param([1.0], [1.0])
-    data = p.data
+    memory = p.numpy()
     optim.SGD([p], lr=0.5).step()
-    assert p.data is data and p.grad_fn is None and p.data[0] == 0.5
+    assert np.shares_memory(p.numpy(), memory) and p.grad_fn is None and p.requires_grad and p.is_leaf
+    assert p._version_counter == 1 and p.numpy()[0] == 0.5
 
 
 def test_non_finite_gradients_raise_before_any_update_unless_allowed():
@@ -59,15 +60,15 @@ def test_non_finite_gradients_raise_before_any_update_unless_allowed():
     assert a.data[0] == 0.9
 
 
-def test_stepping_while_a_graph_still_holds_the_parameter_is_refused():
+def test_a_graph_recorded_before_a_step_refuses_to_backpropagate_after_it():
     w = tg.Tensor([1.0, 2.0], requires_grad=True)
-    loss = w.log().sum()  # saves w
+    logged = w.log().sum()  # recorded with grad on (e.g. for logging) and never backpropagated: saves w
     w.grad = tg.Tensor([1.0, 1.0])
-    with pytest.raises(RuntimeError, match="still saved by a graph"):
-        optim.SGD([w], lr=0.1).step()
-    del loss
-    optim.SGD([w], lr=0.1).step()
-    np.testing.assert_allclose(w.data, [0.9, 1.9])
+    optim.SGD([w], lr=0.1).step()  # allowed, as in PyTorch
+    np.testing.assert_allclose(w.numpy(), [0.9, 1.9])
+    with pytest.raises(RuntimeError, match=r"LogBackward.*modified by an in-place operation.*version 1.*version 0"):
+        logged.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 1.0])  # nothing assigned
 
 
 def test_bad_hyperparameters_and_state_dict():

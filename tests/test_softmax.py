@@ -69,7 +69,7 @@ def test_softmax_node_saves_exactly_its_output():
     node = a.grad_fn
     assert node.name == "SoftmaxBackward"
     assert list(node.saved_arrays()) == ["out"]
-    assert node.saved_arrays()["out"] is a.data
+    assert node.saved_arrays()["out"] is a._data  # the output itself, not a copy
     assert node.saved_bytes() == a.data.nbytes
 
 

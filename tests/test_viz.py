@@ -59,7 +59,7 @@ def test_grad_norms_after_backward_and_freed_nodes(classifier):
 
 def test_drawing_changes_nothing(classifier):
     loss, model, probs = classifier
-    before = {k: v for k, v in probs.grad_fn.saved.items()}
+    before = probs.grad_fn.saved
     viz.draw_graph(loss, params=model)
     viz.draw_graph(loss, kind="forward", params=model, show_values=True)
     assert probs.grad_fn.saved == before and model[0].weight.grad is None

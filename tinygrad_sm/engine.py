@@ -9,13 +9,15 @@ a 100,000-op chain is fine. Leaf gradients are handed back, not assigned, so the
 caller can assign them all or none.
 """
 import operator
+import threading
 from contextlib import nullcontext
 
 import numpy as np
 
-from .grad_mode import STATE, enable_grad
+from . import versions
+from .grad_mode import STATE, AnomalyError, enable_grad
 from .op import Traced
-from .record import OUTPUT, AccumulateGrad, check_backward, check_saved, release
+from .record import OUTPUT, AccumulateGrad, check_backward
 
 
 def seeds(roots, grads, create_graph, wrap, where):
@@ -31,7 +33,7 @@ def seeds(roots, grads, create_graph, wrap, where):
                 f"its leaves with requires_grad=True (and do not compute it under no_grad())"
             )
         if g is None:
-            if r.data.size != 1:
+            if r._data.size != 1:
                 raise RuntimeError(
                     f"{where}: grad can be implied only for a single-element output, but this one has "
                     f"shape {r.shape}; pass grad= an array of that shape, or reduce it first (e.g. .sum())"
@@ -39,7 +41,7 @@ def seeds(roots, grads, create_graph, wrap, where):
             g = np.ones(r.shape, dtype=r.dtype)
         elif isinstance(g, Traced):
             if not create_graph:
-                g = g.data
+                g = g._data
         else:
             try:
                 g = np.asarray(g)
@@ -79,22 +81,18 @@ def toposort(roots):
 _seq = operator.attrgetter("seq")
 
 
-def run(roots, seeds, retain, create_graph, wrap, targets=None):
+def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
     """Backpropagate ``seeds`` from the nodes ``roots``.
 
     Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
     leaf reached; with ``targets`` (a set of nodes, for ``grad()``), ``{node: gradient}``
     for those reached, running only the VJPs that lead to one; and
     ``[(tensor ref, gradient)]`` for non-leaves that asked to ``retain_grad()``.
+    ``observe(node, g, grads)``, if given, sees every VJP call as it runs (and each
+    leaf's gradient, with ``grads=()``): the step-through page is built from it.
     """
     order = toposort(roots)
-    for node in order:
-        if node.saved is None:
-            raise RuntimeError(
-                f"backward through a graph that was already freed: {node.name} released its saved arrays "
-                f"after the first backward. Pass retain_graph=True to the first backward() or grad() "
-                f"to backpropagate through the same graph again"
-            )
+    saved_of = _claim(order, retain)
     grads = {}
     for node, s in zip(roots, seeds):
         prev = grads.get(node)
@@ -108,6 +106,8 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                 g = grads.pop(node, None)
                 if type(node) is AccumulateGrad:
                     if g is not None:
+                        if observe is not None:
+                            observe(node, g, ())
                         if targets is None:
                             leaves.append((node, g))
                         else:
@@ -122,12 +122,17 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                     if node.retained is not None and targets is None:
                         retained.append((node.retained, g))
                     # The VJP, then each gradient checked, fitted to its parent, accumulated.
+                    saved = saved_of.pop(node) if saved_of is not None else node.saved
+                    if node.versions is not None or node.written is not None:
+                        versions.check(node, saved)
                     if anomaly:
-                        check_saved(node)
-                    parent_grads = node.vjp(g, **(lifted(node, wrap) if create_graph else node.saved))
+                        _check_bytes(node, saved)
+                    parent_grads = node.vjp(g, *(lifted(node, saved, wrap) if create_graph else saved))
                     parents = node.parents
                     if type(parent_grads) is not tuple or len(parent_grads) != len(parents):
                         _bad_return(node, parent_grads)
+                    if observe is not None:
+                        observe(node, g, parent_grads)
                     if anomaly:
                         check_backward(node, g, parent_grads)
                     for i, p in enumerate(parents):
@@ -136,6 +141,8 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                         gp = parent_grads[i]
                         if gp is None:
                             _missing(node, i, p)
+                        if type(gp) is not np.ndarray and not isinstance(gp, Traced):
+                            gp = _array_grad(gp, node, i, p)
                         if create_graph and not isinstance(gp, Traced):
                             gp = wrap(np.asarray(gp), None)
                         if gp.shape != p.shape:
@@ -145,19 +152,65 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                             gp = _cast(gp, p.dtype, node, i)
                         prev = grads.get(p)
                         grads[p] = gp if prev is None else prev + gp
-                if not retain:  # free the node: drop what it saved, unlock it
-                    node.saved = None
-                    holds = node.holds
-                    if holds is not None:
-                        node.holds = None
-                        holds.release()
+                if saved_of is not None:  # free the node: drop what it saved
+                    node.versions = None
+                    saved = None
     except BaseException:
-        if not retain:  # free the rest too: no array stays locked by a graph that cannot run
+        if saved_of is not None:  # free the rest too: a graph that cannot run holds no memory
+            saved_of.clear()
             for node in order:
                 if type(node) is not AccumulateGrad:
-                    release(node)
+                    node.versions = None
         raise
     return leaves, captured, retained
+
+
+_claiming = threading.Lock()
+
+
+def _claim(order, retain):
+    """Check that no node was freed; unless the graph is retained, take every node's saved
+    values at once (``{node: saved}``), so a second backward of the same graph, from this
+    thread or another, finds it freed."""
+    with _claiming:
+        for node in order:
+            if node.saved is None:
+                raise RuntimeError(
+                    f"backward through a graph that was already freed: {node.name} released its saved "
+                    f"arrays after the first backward. Pass retain_graph=True to the first backward() or "
+                    f"grad() to backpropagate through the same graph again"
+                )
+        if retain:
+            return None
+        saved_of = {}
+        for node in order:
+            if type(node) is not AccumulateGrad:
+                saved_of[node] = node.saved
+                node.saved = None
+        return saved_of
+
+
+def _array_grad(gp, node, i, p):
+    """A VJP's gradient that is not an ndarray: a NumPy scalar is fine, anything else is an error."""
+    if isinstance(gp, np.generic) and gp.dtype.kind in "biuf":
+        return np.asarray(gp)
+    raise TypeError(
+        f"{node.name}.vjp returned a {type(gp).__name__} as the gradient of input {i}; return an array "
+        f"(or a Tensor) of that input's shape {p.shape}, e.g. g * out, or None if it needs none"
+    )
+
+
+def _check_bytes(node, saved):
+    """Under detect_anomaly: no saved array changed since forward by a path the version
+    counters cannot see (someone made a read-only array writable again)."""
+    if node.checks:
+        bad = versions.changed(node, saved)
+        if bad:
+            raise AnomalyError(
+                f"{node.name} (created at {node.site or '<unknown>'}): its saved array "
+                f"{', '.join(repr(k) for k in bad)} was modified after forward without going through the "
+                f"tensor (its NumPy write flag was turned back on); its gradient would be wrong"
+            )
 
 
 def _missing(node, i, p):
@@ -176,29 +229,30 @@ def _cast(gp, dtype, node, i):
 
 def _bad_return(node, got):
     n = len(node.parents)
-    if type(got) is tuple or type(got) is list:
-        raise TypeError(f"{node.name}.vjp returned {len(got)} gradients for {n} inputs; return a tuple "
-                        f"with one gradient (or None) per input of forward")
+    if type(got) is tuple:
+        raise TypeError(f"{node.name}.vjp returned {len(got)} gradients for {n} inputs; return a tuple with "
+                        f"exactly one gradient (or None) per input of forward")
     raise TypeError(f"{node.name}.vjp returned a {type(got).__name__}, not a tuple; return a tuple with one "
-                    f"gradient (or None) per input of forward, e.g. (g * out,) for one input")
+                    f"gradient (or None) per input of forward ({n}), e.g. (g * out,) for one input")
 
 
-def lifted(node, wrap):
+def lifted(node, saved, wrap):
     """The saved values as tensors connected to the graph, for ``create_graph``: the output
     as a tensor made by this node, an input as a tensor made by the input's node, anything
     else (made by the op itself) as a constant."""
     sources = node.sources
     if not sources:
-        return node.saved
-    out = dict(node.saved)
-    for k, src in sources.items():
-        v = out[k]
+        return saved
+    out = list(saved)
+    for k, src in enumerate(sources):
+        if src is None:
+            continue
         if src == OUTPUT:
-            out[k] = wrap(v, node)
+            out[k] = wrap(out[k], node)
         else:
             p = node.parents[src]
             if p is not None:
-                out[k] = wrap(v, p)
+                out[k] = wrap(out[k], p)
     return out
 
 

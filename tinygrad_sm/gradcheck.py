@@ -24,7 +24,7 @@ def _inputs(inputs):
         inputs = [inputs]
     arrays = []
     for i, x in enumerate(inputs):
-        a = np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+        a = np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
         arrays.append(a)
     return arrays
 
@@ -33,7 +33,7 @@ def _evaluate(f, arrays):
     out = f(*[Tensor(a, requires_grad=True) for a in arrays])
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
-    return out.data.astype(np.float64)
+    return out._data.astype(np.float64)
 
 
 def gradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[ArrayLike | Tensor], eps: float = 1e-6,
@@ -74,7 +74,7 @@ def gradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[Ar
         seed_vec[k] = 0
         for j, g in enumerate(gs):
             if g is not None:
-                analytic[j][k] = g.data.reshape(-1)
+                analytic[j][k] = g._data.reshape(-1)
     # Numeric: central differences, one input element at a time.
     for j, a in enumerate(arrays):
         numeric = np.zeros((n_out, a.size))
@@ -94,7 +94,7 @@ def gradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[Ar
     us = [rng.standard_normal(a.shape) for a in arrays]
     xs2 = [Tensor(a, requires_grad=True) for a in arrays]
     gs = grad(f(*xs2), xs2, v, allow_unused=True)
-    vjp_dot = sum(float(np.sum(g.data * u)) for g, u in zip(gs, us) if g is not None)
+    vjp_dot = sum(float(np.sum(g._data * u)) for g, u in zip(gs, us) if g is not None)
     plus = _evaluate(f, [a + eps * u for a, u in zip(arrays, us)])
     minus = _evaluate(f, [a - eps * u for a, u in zip(arrays, us)])
     fd_dot = float(np.sum(v * (plus - minus) / (2 * eps)))

@@ -4,8 +4,14 @@
 when grad mode is on and an input requires grad, makes the op instance a node of the
 backward graph: its parents (the nodes that made its inputs; ``None`` for inputs
 that need no gradient), its output's shape and dtype, a creation sequence number (a
-node is always made after its parents, so sorting by it is a topological order), and
-where each saved array came from. The saved arrays are write-protected (``saved.py``).
+node is always made after its parents, so sorting by it is a topological order),
+where each saved value came from, and the version of every tensor whose memory it
+saved (``versions.py`` compares them at backward).
+
+Memory: an op's output becomes a tensor's storage, read-only to everyone but the
+framework's write path. An output that is a view of an input tensor's memory shares
+that tensor's version counter (returned as ``base``). A saved raw NumPy operand is
+copied, so the user's array can change afterwards (and keeps its flags).
 
 Every node is an ``Op`` instance or, for a leaf tensor that requires grad, its
 ``AccumulateGrad`` node: so a node's parents are nodes or None, and the graph walk
@@ -18,14 +24,14 @@ import weakref
 
 import numpy as np
 
-from . import saved as protection
+from . import versions
 from .grad_mode import STATE, AnomalyError
 from .op import Traced
 
-OUTPUT = -1  # a ``sources`` entry: this saved array is the node's own output
+OUTPUT = -1  # a ``sources`` entry: this saved value is the node's own output
 _sequence = itertools.count()  # next() is atomic: safe from several threads
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_NOTHING = {}  # the ``saved`` of a node that saved nothing (never mutated)
+_ndarray = np.ndarray
 
 
 class AccumulateGrad:
@@ -37,19 +43,24 @@ class AccumulateGrad:
 
     __slots__ = ("leaf", "shape", "dtype", "seq", "retained", "__weakref__")
     parents = ()
-    saved = _NOTHING
+    saved = ()
+    versions = None
     family = "leaf"
     name = "AccumulateGrad"
+    written = None
 
     def __init__(self, leaf):
         self.leaf = weakref.ref(leaf)
-        self.shape = leaf.data.shape
-        self.dtype = leaf.data.dtype
+        self.shape = leaf._data.shape
+        self.dtype = leaf._data.dtype
         self.seq = next(_sequence)
         self.retained = None
 
     def settings(self):
         return {}
+
+    def saved_items(self):
+        return []
 
     def saved_arrays(self):
         return {}
@@ -57,23 +68,21 @@ class AccumulateGrad:
     def saved_bytes(self):
         return 0
 
-    def release(self):
-        pass
-
     def __repr__(self):
         return f"<AccumulateGrad {self.shape} {self.dtype}>"
 
 
 def record(cls, args, params):
-    """Apply op ``cls`` to ``args`` (tensors and constants); returns ``(out, node)``,
-    with ``node`` None when nothing is recorded."""
+    """Apply op ``cls`` to ``args`` (tensors and constants); returns ``(out, node, base)``:
+    the output array (read-only), the node (None when nothing is recorded) and the
+    tensor whose memory the output views (None for new memory)."""
     enabled = STATE.grad_enabled
     arrays = []
     parents = []
     needed = False
     for a in args:
         if isinstance(a, Traced):
-            arrays.append(a.data)
+            arrays.append(a._data)
             if enabled and a.requires_grad:
                 parents.append(a._node)
                 needed = True
@@ -86,8 +95,18 @@ def record(cls, args, params):
     node.parents = parents
     node.saved = None
     out = node.forward(*arrays)
-    if type(out) is not np.ndarray:  # ufuncs and full reductions return NumPy scalars
+    if type(out) is not _ndarray:  # ufuncs and full reductions return NumPy scalars
         out = _as_array(node, out)
+    base = None
+    if out.base is None:
+        for a in arrays:
+            if out is a:
+                out, base = _shared(node, out, args, arrays)
+                break
+        else:
+            out.setflags(False)  # new memory, now the output tensor's own
+    else:
+        out, base = _shared(node, out, args, arrays)
     if not needed or out.dtype.kind != "f":
         if needed and out.dtype.kind == "c":
             raise TypeError(
@@ -96,54 +115,120 @@ def record(cls, args, params):
             )
         if STATE.anomaly:
             check_forward(node, arrays, out)
-        return out, None
+        return out, None, base
     node.parents = tuple(parents)
     node.shape = out.shape
     node.dtype = out.dtype
     node.seq = next(_sequence)
     saved = node.saved
     if saved is None:
-        node.saved = _NOTHING
+        node.saved = ()
+        node.sources = node.versions = None
     else:
-        protect = sources = None
-        for k, v in saved.items():
-            if type(v) is not np.ndarray:
-                continue
-            if protect is None:
-                protect = [v]
-            else:
-                protect.append(v)
+        if type(saved) is not tuple:
+            saved = node.saved = tuple(saved)
+        _track(node, saved, args, arrays, out, base)
+    if STATE.anomaly:
+        node.site = user_site()
+        node.checks = versions.fingerprints(node.saved)
+        check_forward(node, arrays, out)
+    return out, node, base
+
+
+def _track(node, saved, args, arrays, out, base):
+    """Where each saved value came from (an input, the output, or the op itself), and the
+    version of each tensor whose memory it saved. A saved constant is copied."""
+    sources = []
+    held = []
+    for k, v in enumerate(saved):
+        src = None
+        if type(v) is _ndarray or isinstance(v, _ndarray):
             if v is out:
                 src = OUTPUT
+                if base is not None:  # the output views an input's memory
+                    held.append(base)
+                    held.append(base._version)
             else:
                 for i, arr in enumerate(arrays):
                     if v is arr:
-                        src = i
+                        a = args[i]
+                        if isinstance(a, Traced):
+                            src = i
+                            root = a if a._base is None else a._base
+                            held.append(root)
+                            held.append(root._version)
+                        else:
+                            src = i  # a constant: kept as a copy
+                            saved = _replace(node, saved, k, _own(v))
                         break
                 else:
-                    continue  # made by the op itself: a constant of the graph
-            if sources is None:
-                sources = {k: src}
-            else:
-                sources[k] = src
-        if sources is not None:
-            node.sources = sources
-        if protect is not None:
-            node.holds = protection.protect(protect)
-    if STATE.anomaly:
-        node.site = user_site()
-        node.checks = protection.fingerprints(node.saved)
-        check_forward(node, arrays, out)
-    return out, node
+                    if v.base is not None:  # made by the op, but a view: of whose memory?
+                        saved = _view_of(node, saved, k, v, args, arrays, held)
+        sources.append(src)
+    node.sources = tuple(sources)
+    node.versions = tuple(held) if held else None
 
 
-def release(node):
-    """Free a node after its VJP ran (or the walk raised): drop what it saved, unlock it."""
-    node.saved = None
-    holds = node.holds
-    if holds is not None:
-        node.holds = None
-        holds.release()
+def _replace(node, saved, k, v):
+    saved = saved[:k] + (v,) + saved[k + 1:]
+    node.saved = saved
+    return saved
+
+
+def _own(a):
+    """A read-only copy of a constant the user still holds (a plain, owned ndarray)."""
+    a = np.array(a, copy=True, subok=False)
+    a.setflags(False)
+    return a
+
+
+def _view_of(node, saved, k, v, args, arrays, held):
+    for i, arr in enumerate(arrays):
+        if isinstance(arr, _ndarray) and np.may_share_memory(v, arr):
+            a = args[i]
+            if isinstance(a, Traced):
+                root = a if a._base is None else a._base
+                held.append(root)
+                held.append(root._version)
+                return saved
+            return _replace(node, saved, k, _own(v))
+    if not _lock_private(v):
+        saved = _replace(node, saved, k, _own(v))
+    return saved
+
+
+def _shared(node, out, args, arrays):
+    """The output uses memory that is not new: an input tensor's (share its version
+    counter), a constant's (copy it, so the tensor owns it), or a view of memory the op
+    made (lock that memory)."""
+    for i, arr in enumerate(arrays):
+        if isinstance(arr, _ndarray) and (out is arr or np.may_share_memory(out, arr)):
+            a = args[i]
+            if isinstance(a, Traced):
+                if out.flags.writeable:
+                    out.setflags(False)
+                return out, (a if a._base is None else a._base)
+            break
+    else:
+        if _lock_private(out):
+            return out, None
+    copy = _own(out)
+    if node.saved:
+        node.saved = tuple(copy if v is out else v for v in node.saved)
+    return copy, None
+
+
+def _lock_private(v):
+    """Make a view of memory the op made read-only, owner first (so the view cannot be
+    made writable again); False if an ndarray does not own that memory (copy it then)."""
+    owner = versions.owner_of(v)
+    if owner.base is not None or type(owner) is not _ndarray:
+        return False
+    if owner.flags.writeable:
+        owner.setflags(False)
+    if v.flags.writeable:
+        v.setflags(False)
+    return True
 
 
 def constant(a):
@@ -161,14 +246,29 @@ def constant(a):
     return a
 
 
-def _as_array(node, scalar):
-    """Wrap a NumPy scalar output, keeping "the saved output is the output" true."""
-    out = np.asarray(scalar)
+def _as_array(node, result):
+    """Wrap a NumPy scalar output, keeping "the saved output is the output" true; refuse
+    what is not a numeric array."""
+    if not isinstance(result, (np.ndarray, np.generic)):
+        _bad_output(node, result)
+    out = np.array(result, subok=False)  # a scalar, or an ndarray subclass made plain
     if node.saved:
-        for k, v in node.saved.items():
-            if v is scalar:
-                node.saved[k] = out
+        node.saved = tuple(out if v is result else v for v in node.saved)
+    if out.dtype.kind not in "biufc":
+        _bad_output(node, result)
     return out
+
+
+def _bad_output(node, result):
+    what = type(result).__name__
+    if isinstance(result, np.ndarray):
+        what = f"an array of dtype {result.dtype}"
+    elif isinstance(result, (tuple, list)):
+        what = f"a {what} of {len(result)} values"
+    raise TypeError(
+        f"{type(node).__name__}.forward returned {what}; forward must return one numeric NumPy array "
+        f"(an op has one output: split a two-output computation into two ops)"
+    )
 
 
 # --- anomaly mode ---------------------------------------------------------------
@@ -207,29 +307,15 @@ def check_forward(node, arrays, out):
 
 def check_backward(node, g, grads):
     """Under detect_anomaly: a finite incoming gradient must give finite gradients."""
-    if not _finite(np.asarray(getattr(g, "data", g))):
+    if not _finite(np.asarray(getattr(g, "_data", g))):
         return
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        arr = np.asarray(getattr(gi, "data", gi))
+        arr = np.asarray(getattr(gi, "_data", gi))
         if not _finite(arr):
             what = "nan" if np.isnan(arr).any() else "inf"
             raise AnomalyError(
                 f"{node.name} produced {what} in the gradient of input {i} from a finite incoming "
                 f"gradient (op created at {node.site or '<unknown>'})"
-            )
-
-
-def check_saved(node):
-    """Under detect_anomaly: no saved array changed since forward (a write through a
-    view made before the save, which NumPy's flags cannot stop)."""
-    if node.checks:
-        bad = protection.changed(node.saved, node.checks)
-        if bad:
-            raise AnomalyError(
-                f"{node.name} (created at {node.site or '<unknown>'}): its saved array "
-                f"{', '.join(repr(k) for k in bad)} was modified after forward, through a view made before "
-                f"it was saved; its gradient would be wrong. Copy the array before changing it, or "
-                f"recompute the forward pass"
             )

@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
+from .inplace import InPlace
+from .interop import array_function, array_ufunc
 from .op import Traced
 from .ops.common import single_axis
 from .ops.elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from .ops.linalg import MatMul
 from .ops.reduce import Max, Mean, Min, Sum
-from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose
+from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose, index_arrays
 from .ops.softmax import LogSoftmax, LogSumExp, Softmax
 from .record import AccumulateGrad, record
+from .versions import owner_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -33,13 +36,16 @@ _new = object.__new__
 _accumulating = threading.Lock()
 
 
-def _make(data, node):
-    """Wrap an ndarray without copying; ``node`` is the node that made it (or None)."""
+def _make(data, node, base=None):
+    """Wrap a read-only ndarray without copying; ``node`` is the node that made it (or
+    None), ``base`` the tensor whose memory it views (None if it is its own)."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t._node = node
     t.requires_grad = node is not None
     t.grad = None
+    t._base = base
+    t._version = 0
     return t
 
 
@@ -47,7 +53,13 @@ def _apply(op, *args, **params):
     return _make(*record(op, args, params))
 
 
-class Tensor(Traced):
+def _owned(arr):
+    """``arr`` made read-only: from now on only the tensor that owns it writes it."""
+    arr.setflags(False)
+    return arr
+
+
+class Tensor(InPlace, Traced):
     """An n-dimensional array that records the operations applied to it.
 
     Parameters
@@ -64,19 +76,27 @@ class Tensor(Traced):
     Arithmetic follows NumPy broadcasting and type promotion between arrays;
     Python and NumPy *scalars* adapt to the tensor's dtype, so
     ``float32_tensor * np.float64(2.5)`` stays float32.
+
+    Memory: a tensor owns its memory (``Tensor(x)`` copies ``x``; ``from_numpy`` shares).
+    What ``.numpy()`` and ``np.asarray(t)`` hand out is read-only; writes go through the
+    tensor (``t.add_(1)``, ``t[0] = 5``, ``t += 1`` under ``no_grad()``, the optimizer)
+    and bump a version counter that every view of the memory shares, so backward can
+    refuse a graph whose saved values were changed. ``.data`` is the same memory as a
+    tensor cut from the graph, as in PyTorch: ``w.data -= lr * w.grad`` updates ``w``.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "__weakref__")
-    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
+    __slots__ = ("_data", "requires_grad", "grad", "_node", "_base", "_version", "__weakref__")
     __hash__ = object.__hash__  # == is elementwise, so hash by identity like PyTorch
-    data: np.ndarray
+    _data: np.ndarray
     requires_grad: bool
     grad: Tensor | None
     _node: Op | AccumulateGrad | None
+    _base: Tensor | None  # the tensor that owns the memory this one views
+    _version: int  # writes to this tensor's own memory so far (kept by the owner only)
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         elif isinstance(data, (str, bytes, dict, set, frozenset)) or data is None or \
                 (not isinstance(data, (list, tuple, range, np.ndarray, numbers.Number, np.generic))
                  and not hasattr(data, "__array__") and not hasattr(data, "__array_interface__")):
@@ -90,9 +110,13 @@ class Tensor(Traced):
             raise TypeError(f"Tensor: cannot make a numeric array from this {type(data).__name__}: {e}") from None
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"Tensor: data must be numeric, got dtype {arr.dtype} from {type(data).__name__}")
-        self.data = arr
+        if type(arr) is not np.ndarray or arr.base is not None or arr is data:  # a subclass, or shared
+            arr = np.array(arr, copy=True, subok=False)
+        self._data = _owned(arr)
         self.grad = None
         self._node = None
+        self._base = None
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -100,19 +124,40 @@ class Tensor(Traced):
     # --- array facts ----------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's memory as a tensor cut from the graph (PyTorch's ``.data``).
+        Writing it (``w.data -= lr * w.grad``) writes this tensor, bumping its version."""
+        return _make(self._data, None, self if self._base is None else self._base)
+
+    @data.setter
+    def data(self, value: ArrayLike | Tensor) -> None:
+        if isinstance(value, Tensor) and value._data is self._data:
+            return  # ``w.data -= x`` already wrote in place: Python assigns the result back
+        self._assign_data(value)
+
+    @property
+    def _version_counter(self) -> int:
+        """How many times this tensor's memory has been written in place."""
+        return (self if self._base is None else self._base)._version
 
     @property
     def grad_fn(self) -> Op | None:
@@ -125,42 +170,57 @@ class Tensor(Traced):
         return self.grad_fn is None
 
     def numpy(self) -> np.ndarray:
-        """The underlying ndarray (shared, not copied)."""
-        return self.data
+        """The tensor's memory as a read-only ndarray (shared, not copied; ``.copy()`` it
+        to get an array you can write)."""
+        return _readonly(self._data)
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item(): only one-element tensors convert to a Python scalar; this one has "
                 f"shape {self.shape} ({self.size} elements). Reduce it first, e.g. .sum() or .mean()"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else _readonly(self._data)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs on tensors: the ones that are tensor ops are recorded (``ndarray * t``,
+        ``np.exp(t)``); others compute without a graph (``interop.py``)."""
+        return array_ufunc(Tensor, _fresh, ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """Other NumPy functions (``np.sum(t)``, ``np.allclose(t, x)``) read the values."""
+        return array_function(Tensor, func, args, kwargs)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        for i in range(self.data.shape[0]):
+        for i in range(self._data.shape[0]):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor with {self.size} elements is ambiguous; use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
+
+    def __format__(self, spec: str) -> str:
+        if spec and self._data.size == 1:
+            return format(self._data.item(), spec)  # f"{loss:.3f}" of a one-element tensor
+        return super().__format__(spec) if not spec else format(self._data, spec)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -169,13 +229,13 @@ class Tensor(Traced):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError(f"only integer one-element tensors can be used as an index, got {self.dtype} {self.shape}")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
-        extra = [f"dtype={self.data.dtype}"]
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(", precision=4)
+        extra = [f"dtype={self._data.dtype}"]
         if self.grad_fn is not None:
             extra.append(f"grad_fn={self.grad_fn.name}")
         elif self.requires_grad:
@@ -184,12 +244,12 @@ class Tensor(Traced):
 
     # --- copying: the data, never the graph ------------------------------------------
     def __reduce__(self):
-        return (_rebuild, (type(self), self.data, self.requires_grad))
+        return (_rebuild, (type(self), self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
-        t = _rebuild(type(self), self.data.copy(), self.requires_grad)
+        t = _rebuild(type(self), self._data, self.requires_grad)
         if self.grad is not None:
-            t.grad = _make(self.grad.data.copy(), None)
+            t.grad = _make(_owned(self.grad._data.copy()), None)
         memo[id(self)] = t
         return t
 
@@ -234,16 +294,16 @@ class Tensor(Traced):
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return _make(self.data, None)
+        """The same memory, cut from the graph (writes to either bump the same version)."""
+        return _make(self._data, None, self if self._base is None else self._base)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("requires_grad_(): only leaves can change requires_grad; use .detach() first")
         if requires_grad:
-            if self.data.dtype.kind != "f":
+            if self._data.dtype.kind != "f":
                 raise TypeError(
-                    f"Tensor: only real floating tensors can require grad, got dtype {self.data.dtype}; "
+                    f"Tensor: only real floating tensors can require grad, got dtype {self._data.dtype}; "
                     f"pass dtype=np.float32 or np.float64 (or float data)"
                 )
             if self._node is None:
@@ -297,41 +357,41 @@ class Tensor(Traced):
         return _make(*record(Neg, (self,), None))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _apply(GetItem, self, index=_index(index))
+        return _apply(GetItem, self, index=index_arrays(index))
 
     # Comparisons give boolean tensors that carry no gradient.
     def __lt__(self, other: ArrayLike | Tensor) -> Tensor:
-        return _make(np.asarray(self.data < _operand(other)), None)
+        return _fresh(self._data < _operand(other))
 
     def __le__(self, other: ArrayLike | Tensor) -> Tensor:
-        return _make(np.asarray(self.data <= _operand(other)), None)
+        return _fresh(self._data <= _operand(other))
 
     def __gt__(self, other: ArrayLike | Tensor) -> Tensor:
-        return _make(np.asarray(self.data > _operand(other)), None)
+        return _fresh(self._data > _operand(other))
 
     def __ge__(self, other: ArrayLike | Tensor) -> Tensor:
-        return _make(np.asarray(self.data >= _operand(other)), None)
+        return _fresh(self._data >= _operand(other))
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
-        return _make(np.asarray(self.data == _operand(other)), None)
+        return _fresh(self._data == _operand(other))
 
     def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
-        return _make(np.asarray(self.data != _operand(other)), None)
+        return _fresh(self._data != _operand(other))
 
     def __invert__(self) -> Tensor:
-        return _make(np.asarray(~self.data), None)
+        return _fresh(~self._data)
 
     def any(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.any(axis=axis, keepdims=keepdims)), None)
+        return _fresh(self._data.any(axis=axis, keepdims=keepdims))
 
     def all(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.all(axis=axis, keepdims=keepdims)), None)
+        return _fresh(self._data.all(axis=axis, keepdims=keepdims))
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
+        return _fresh(self._data.argmax(axis=axis, keepdims=keepdims))  # type: ignore[arg-type]
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return _make(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)), None)  # type: ignore[arg-type]
+        return _fresh(self._data.argmin(axis=axis, keepdims=keepdims))  # type: ignore[arg-type]
 
     # --- elementwise ---------------------------------------------------------
     def exp(self) -> Tensor:
@@ -412,6 +472,20 @@ class Tensor(Traced):
         return _apply(LogSumExp, self, axis=axis, keepdims=keepdims, mask=_operand(mask))
 
 
+def _fresh(arr):
+    """A tensor (no graph) owning a result computed here, e.g. a comparison's booleans."""
+    arr = np.asarray(arr)
+    if arr.base is not None or not arr.flags.owndata:
+        arr = arr.copy()
+    return _make(_owned(arr), None)
+
+
+def _readonly(arr):
+    """``arr`` to hand out: read-only in a way the receiver cannot undo (a view of a
+    read-only owner refuses ``setflags(write=True)``)."""
+    return arr.view() if arr.base is None else arr
+
+
 def _rebuild(cls, data, requires_grad):
     t = _new(cls)
     Tensor.__init__(t, data, requires_grad=requires_grad)
@@ -433,31 +507,80 @@ def _gradient(g, create_graph, prev, handed):
     """What a ``.grad`` becomes: ``g``, or ``prev + g``, as a tensor no one else shares
     (``handed``: ids of arrays already given out by this backward)."""
     if create_graph:
-        g = g if isinstance(g, Tensor) else _make(np.asarray(g), None)
+        g = g if isinstance(g, Tensor) else _fresh(g)
         return g if prev is None else prev + g
-    g = g.data if isinstance(g, Tensor) else g
+    g = g._data if isinstance(g, Tensor) else g
     if prev is not None:
-        return _make(np.asarray(prev.data + g), None)
+        return _fresh(prev._data + g)
     if type(g) is not np.ndarray or g.base is not None or id(g) in handed or not g.flags.writeable:
-        g = np.array(g)
+        g = np.array(g)  # a saved array, an input's memory, or a view: never alias it
     handed.add(id(g))
-    return _make(g, None)
+    return _make(_owned(g), None)
 
 
 def _operand(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
-def _index(index):
-    """Tensors inside an index become their arrays; lists become integer/bool arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
+_shared = weakref.WeakValueDictionary()  # id(owner ndarray) -> the tensor made by from_numpy on it
 
 
-def _index_item(i):
-    if isinstance(i, Tensor):
-        return i.data
-    if isinstance(i, list):
-        return np.asarray(i) if i else np.empty(0, dtype=np.intp)  # x[[]] is empty, as in NumPy
-    return i
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A tensor that shares ``a``'s memory instead of copying it (like ``torch.from_numpy``).
+
+    To keep the promise that nothing writes a tensor's memory behind its back, ``a`` (and,
+    if ``a`` is a view, the array that owns its memory) becomes read-only: write through
+    the tensor (``t[0] = 1``, ``t.add_(1)`` under ``no_grad()``), which every reader of
+    ``a`` sees. Only plain, writable ndarrays that own their memory (or views of one) can
+    be shared: a memmap, an ndarray subclass, an ``as_strided`` view or another library's
+    memory is refused; ``tg.Tensor(a)`` copies those.
+    """
+    if type(a) is not np.ndarray:
+        raise TypeError(
+            f"from_numpy: expected a plain numpy.ndarray, got {type(a).__name__}; a memmap, subclass or other "
+            f"array type cannot be shared safely: tg.Tensor(a) copies it"
+        )
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: the array has dtype {a.dtype}; tinygrad_sm tensors hold real numbers or bools")
+    owner = owner_of(a)
+    if owner.base is not None:
+        raise ValueError(
+            f"from_numpy: this array's memory belongs to a {type(owner.base).__name__}, not to an ndarray "
+            f"(e.g. as_strided, a buffer, another library's tensor), so it cannot be made read-only; "
+            f"tg.Tensor(a) copies it"
+        )
+    if not a.flags.writeable:
+        raise ValueError(
+            "from_numpy: the array is read-only, so something else may own its writes; tg.Tensor(a) copies it"
+        )
+    if a is not owner and not _extent_ok(a):
+        raise ValueError("from_numpy: the array's elements overlap in memory (a stride of 0?); tg.Tensor(a) copies it")
+    with _accumulating:
+        root = _shared.get(id(owner))
+        if root is not None and owner_of(root._data) is not owner:
+            root = None
+        if a is not owner:
+            a.setflags(False)
+        owner.setflags(False)
+        if root is None:
+            t = _make(a, None)
+            if a is owner:
+                _shared[id(owner)] = t
+            else:  # a view: a root tensor for the whole owner keeps the version counter
+                root = _make(owner, None)
+                _shared[id(owner)] = root
+                t._base = root
+        else:
+            t = _make(a, None, root)
+    return t
+
+
+def _extent_ok(a):
+    """No two elements share memory: sorted absolute strides each span the axes below them."""
+    dims = sorted((abs(s), n) for s, n in zip(a.strides, a.shape) if n > 1)
+    span = a.itemsize
+    for s, n in dims:
+        if s < span:
+            return False
+        span = s * n
+    return True

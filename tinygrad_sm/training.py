@@ -58,7 +58,7 @@ def predict(model, X, batch_size=4096):
     batch_size = _positive_int("predict", "batch_size", batch_size)
     X = np.asarray(X)
     with _evaluating(model):
-        parts = [z.data.argmax(-1) for z in _logits(model, X, batch_size)]
+        parts = [z._data.argmax(-1) for z in _logits(model, X, batch_size)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
@@ -91,7 +91,7 @@ def evaluate(model, X, y, batch_size=4096):
         for start, z in zip(range(0, len(X), batch_size), _logits(model, X, batch_size)):
             yb = y[start : start + batch_size]
             total += float(cross_entropy(z, yb, reduction="sum").item())
-            correct += int((z.data.argmax(-1) == yb).sum())
+            correct += int((z._data.argmax(-1) == yb).sum())
     return {"loss": total / len(y), "accuracy": correct / len(y)}
 
 

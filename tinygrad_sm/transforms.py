@@ -19,7 +19,7 @@ def _leaf(x: ArrayLike | Tensor) -> Tensor:
     """A tensor the transform can differentiate with respect to."""
     if isinstance(x, Tensor) and x.requires_grad:
         return x
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x._data if isinstance(x, Tensor) else np.asarray(x)
     if data.dtype.kind != "f":
         data = data.astype(np.float64)
     return Tensor(data, requires_grad=True)
@@ -57,7 +57,7 @@ def jvp(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[ArrayLik
     ts: list[Any] = [tangents] if single else list(tangents)  # type: ignore[arg-type]
     if len(ts) != len(xs):
         raise ValueError(f"jvp: {len(xs)} inputs but {len(ts)} tangents")
-    ts = [t.data if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype) for t, x in zip(ts, xs)]
+    ts = [t._data if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype) for t, x in zip(ts, xs)]
     for i, (t, x) in enumerate(zip(ts, xs)):
         if t.shape != x.shape:
             raise ValueError(f"jvp: tangent {i} has shape {t.shape} but input {i} has shape {x.shape}")
@@ -97,21 +97,21 @@ def jacobian(f: Callable[[Tensor], Tensor], x: ArrayLike | Tensor, vectorize: bo
         (g,) = grad(out, [x], seed.reshape(out.shape), retain_graph=not last, allow_unused=True)
         seed[i] = 0
         if g is not None:
-            rows[i] = g.data
+            rows[i] = g._data
     return Tensor(rows.reshape(out.shape + x.shape))
 
 
 def _jacobian_batched(f, x):
     with no_grad():
-        ref = f(Tensor(x.data))
+        ref = f(Tensor(x._data))
     m = ref.size
-    batch = Tensor(np.broadcast_to(x.data, (m,) + x.shape), requires_grad=True)
+    batch = Tensor(np.broadcast_to(x._data, (m,) + x.shape), requires_grad=True)
     out = _output(f(batch), "jacobian")
     if not out.requires_grad:
         return Tensor(np.zeros(ref.shape + x.shape, x.dtype))
     # Different batch shapes may take different SIMD paths: agree to a few ulps, not bit for bit.
     tol = 64 * np.finfo(out.dtype).eps if out.dtype.kind == "f" else 0
-    if out.shape != (m,) + ref.shape or not np.allclose(out.data, ref.data[None], rtol=tol, atol=tol, equal_nan=True):
+    if out.shape != (m,) + ref.shape or not np.allclose(out._data, ref._data[None], rtol=tol, atol=tol, equal_nan=True):
         raise ValueError(
             f"jacobian(vectorize=True): f on {m} stacked copies of x gave shape {out.shape}, expected "
             f"{(m,) + ref.shape} with every row equal to f(x); f does not treat the leading axis as a "
@@ -119,7 +119,7 @@ def _jacobian_batched(f, x):
         )
     seeds = np.eye(m, dtype=out.dtype).reshape(out.shape)
     (g,) = grad(out, [batch], seeds, allow_unused=True)
-    rows = np.zeros((m,) + x.shape, x.dtype) if g is None else g.data
+    rows = np.zeros((m,) + x.shape, x.dtype) if g is None else g._data
     return Tensor(rows.reshape(ref.shape + x.shape))
 
 

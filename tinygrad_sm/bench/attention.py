@@ -59,7 +59,7 @@ def build(B, L, heads=4, d_model=64, dtype="float32", seed=0):
         a = softmax((q * scale) @ k.swapaxes(-1, -2), mask)
         out = (a @ v).swapaxes(1, 2).reshape(B, L, d_model) @ w_out
         gx, gq, go = grad(out, [x, w_qkv, w_out], g)
-        return out.data, gx.data, gq.data, go.data
+        return out._data, gx._data, gq._data, go._data
 
     return {name: (lambda f=f: layer(f)) for name, f in SOFTMAX.items()}
 

@@ -76,7 +76,7 @@ def _tiny_mlp(torch):
 
     v = {"tinygrad_sm": ours}
     if torch is not None:
-        W1, b1, W2, b2 = (p.data for p in model.parameters())
+        W1, b1, W2, b2 = (p._data for p in model.parameters())
         tm = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3)).double()
         with torch.no_grad():
             for layer, w, b in ((tm[0], W1, b1), (tm[2], W2, b2)):

@@ -63,14 +63,14 @@ def build(B, N, dtype, max_bytes, torch=None, jax=None):
     v["numpy-one-liner"] = (lambda: a * (g - (g * a).sum(-1, keepdims=True)), lambda r: r)
     xt = Tensor(x, requires_grad=True)
     yt = xt.softmax(-1)
-    v["engine-backward"] = (lambda: grad(yt, [xt], g, retain_graph=True), lambda r: r[0].data)
-    v["engine-fwd+bwd"] = (lambda: grad(xt.softmax(-1), [xt], g), lambda r: r[0].data)
+    v["engine-backward"] = (lambda: grad(yt, [xt], g, retain_graph=True), lambda r: r[0]._data)
+    v["engine-fwd+bwd"] = (lambda: grad(xt.softmax(-1), [xt], g), lambda r: r[0]._data)
     if jac_bytes <= max_bytes:
         v["explicit-jacobian"] = (lambda: explicit_jacobian_vjp(g, a), lambda r: r)
         if B == 1:
             x0 = Tensor(x[0])
             v["jacobian-transform"] = (
-                lambda: g[0] @ jacobian(lambda z: z.softmax(-1), x0, vectorize=True).data,
+                lambda: g[0] @ jacobian(lambda z: z.softmax(-1), x0, vectorize=True)._data,
                 lambda r: r[None],
             )
         else:
@@ -85,8 +85,8 @@ def build(B, N, dtype, max_bytes, torch=None, jax=None):
         return e / e.sum(-1, keepdims=True)
 
     yc = composed(xt)
-    v["composed-backward"] = (lambda: grad(yc, [xt], g, retain_graph=True), lambda r: r[0].data)
-    v["composed-fwd+bwd"] = (lambda: grad(composed(xt), [xt], g), lambda r: r[0].data)
+    v["composed-backward"] = (lambda: grad(yc, [xt], g, retain_graph=True), lambda r: r[0]._data)
+    v["composed-fwd+bwd"] = (lambda: grad(composed(xt), [xt], g), lambda r: r[0]._data)
     if torch is not None:
         tx = torch.tensor(x, requires_grad=True)
         ta = torch.softmax(tx, -1)

@@ -58,7 +58,7 @@ def mlp_variants(B, torch=None, jax=None, lr=0.01):
     model = nn.MLP([784, 256, 10], rng=0)
     opt = optim.SGD(model.parameters(), lr=lr)
     xt = Tensor(x)
-    ref = NumpyMLP([p.data for p in model.parameters()], lr)
+    ref = NumpyMLP([p._data for p in model.parameters()], lr)
 
     def ours():
         loss = cross_entropy(model(xt), y)
@@ -68,7 +68,7 @@ def mlp_variants(B, torch=None, jax=None, lr=0.01):
         return loss
 
     v = {"tinygrad_sm": ours, "numpy-by-hand": lambda: ref.step(x, y)}
-    initial = [p.data.copy() for p in model.parameters()]
+    initial = [p._data.copy() for p in model.parameters()]
     if torch is not None:
         tm = torch_mlp(torch, initial)  # the same starting point, so the first losses must agree
         topt = torch.optim.SGD(tm.parameters(), lr=lr)
@@ -166,7 +166,7 @@ def digits_variants(torch=None, epochs=30, batch=64, lr=1e-3):
     gen = np.random.default_rng(0)
     order = [gen.permutation(len(X)) for _ in range(epochs)]
     batches = [(X[idx[i:i + batch]], y[idx[i:i + batch]]) for idx in order for i in range(0, len(X), batch)]
-    initial = [p.data.copy() for p in nn.MLP([64, 128, 10], rng=0).parameters()]
+    initial = [p._data.copy() for p in nn.MLP([64, 128, 10], rng=0).parameters()]
 
     def ours():
         model = nn.MLP([64, 128, 10], rng=0)

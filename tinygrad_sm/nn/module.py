@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..files import write_atomic
-from ..saved import is_held
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 
@@ -128,7 +128,7 @@ class Module:
     # --- persistence -----------------------------------------------------------
     def state_dict(self):
         """``{dotted name: ndarray copy}`` of every parameter."""
-        return OrderedDict((k, p.data.copy()) for k, p in self.named_parameters())
+        return OrderedDict((k, p._data.copy()) for k, p in self.named_parameters())
 
     def load_state_dict(self, state, check_finite=True):
         """Copy ``state`` (``{dotted name: array or Tensor}``) into the parameters, all or nothing.
@@ -137,9 +137,9 @@ class Module:
         the model's parameter names; every value must have its parameter's shape and a
         real numeric dtype (bool, int or float: not complex, str or object), and, with
         ``check_finite``, no NaN or inf once cast to the parameter's dtype (1e300 is inf
-        in float32). A parameter that a live graph saved for backward (a forward pass
-        not yet backpropagated or dropped) is read-only, and loading then raises
-        naming it. Values are copied in place, so references to ``p.data`` see them.
+        in float32). Values are written in place through each parameter (its version
+        goes up, so a graph recorded before the load refuses to backpropagate), so
+        references to the parameters see them.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
@@ -154,7 +154,7 @@ class Module:
         for k, p in own.items():
             value = state[k]
             try:
-                arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+                arr = np.asarray(value._data if isinstance(value, Tensor) else value)
             except (TypeError, ValueError) as e:
                 raise TypeError(f"load_state_dict: {k!r} is not an array ({type(value).__name__}: {e})") from None
             if arr.dtype.kind not in "biuf":
@@ -173,17 +173,10 @@ class Module:
                 raise ValueError(
                     f"load_state_dict: {k!r} has {bad} NaN/inf value(s){why}; pass check_finite=False to load it anyway"
                 )
-            if is_held(p.data):
-                raise RuntimeError(
-                    f"load_state_dict: parameter {k!r} is saved by a live graph (a forward pass that was neither "
-                    f"backpropagated nor dropped) and is read-only until it is freed: call backward() or drop the "
-                    f"output (del loss) first. Nothing was loaded"
-                )
-            if not p.data.flags.writeable:
-                raise RuntimeError(f"load_state_dict: parameter {k!r} is a read-only array. Nothing was loaded")
             staged[k] = cast
-        for k, p in own.items():
-            p.data[...] = staged[k]
+        with no_grad():
+            for k, p in own.items():
+                p.copy_(staged[k])
         return self
 
     def save(self, path):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -48,27 +49,28 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
             raise TypeError(f"clip_grad_norm_: parameter {i} is a {type(p).__name__}, not a Tensor")
         if p.grad is None:
             continue
-        g = p.grad.numpy()
-        if id(g) in seen:  # one gradient array shared by two parameters is scaled once
+        g = p.grad
+        if not isinstance(g, Tensor):
+            raise TypeError(f"clip_grad_norm_: the gradient of parameter {i} is a {type(g).__name__}, not a Tensor")
+        if id(g) in seen:  # one gradient tensor shared by two parameters is scaled once
             continue
-        if not g.flags.writeable:
-            raise ValueError(f"clip_grad_norm_: the gradient of parameter {i} (shape {g.shape}) is read-only, "
-                             f"so it cannot be scaled in place")
         seen.add(id(g))
         grads.append(g)
     if not grads:
         return 0.0
     p = float(norm_type)
+    arrays = [g.numpy() for g in grads]
     if p == math.inf:
-        norms = [float(np.max(np.abs(g))) if g.size else 0.0 for g in grads]
+        norms = [float(np.max(np.abs(g))) if g.size else 0.0 for g in arrays]
         total = max(norms)
     else:
-        norms = [float(np.linalg.norm(g.reshape(-1).astype(np.float64), ord=p)) for g in grads]
+        norms = [float(np.linalg.norm(g.reshape(-1).astype(np.float64), ord=p)) for g in arrays]
         total = float(np.linalg.norm(np.array(norms), ord=p))
     if error_if_nonfinite and not math.isfinite(total):
         raise FloatingPointError(f"clip_grad_norm_: the total norm of the gradients is {total}; "
                                  f"pass error_if_nonfinite=False to scale them anyway")
     coef = min(float(max_norm) / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
-    for g in grads:
-        g *= g.dtype.type(coef)
+    with no_grad():  # the gradients are written through their tensors
+        for g in grads:
+            g.mul_(g.dtype.type(coef))
     return total

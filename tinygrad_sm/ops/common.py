@@ -54,5 +54,5 @@ def operand_error(op, err, *operands):
             f"{op}: shapes {', '.join(str(s) for s in shapes)} cannot be broadcast together "
             f"(trailing axes must be equal or 1; reshape one operand, e.g. .reshape(-1, 1))"
         )
-    kind = type(err) if isinstance(err, (ValueError, TypeError)) else ValueError
+    kind = TypeError if isinstance(err, TypeError) else ValueError  # NumPy's own subclasses take other arguments
     return kind(f"{op}: {err} (operands {', '.join(describe(x) for x in operands)})")

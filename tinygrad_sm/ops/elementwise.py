@@ -58,7 +58,7 @@ class Mul(Op):
         except (ValueError, TypeError) as e:
             raise operand_error("mul", e, x, y) from None
         needs_x, needs_y = self.parents
-        self.save(x=None if needs_y is None else x, y=None if needs_x is None else y)
+        self.save(None if needs_y is None else x, None if needs_x is None else y)
         return out
 
     def vjp(self, g, x, y):
@@ -75,7 +75,7 @@ class Div(Op):
             out = np.true_divide(x, y)
         except (ValueError, TypeError) as e:
             raise operand_error("div", e, x, y) from None
-        self.save(y=y, out=None if self.parents[1] is None else out)
+        self.save(y, None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, y, out):
@@ -96,7 +96,7 @@ class Pow(Op):
             out = np.power(x, y)
         except (ValueError, TypeError) as e:
             raise operand_error("pow", e, x, y) from None
-        self.save(x=x, y=y, out=None if self.parents[1] is None else out)
+        self.save(x, y, None if self.parents[1] is None else out)
         return out
 
     def vjp(self, g, x, y, out):
@@ -120,7 +120,7 @@ class Exp(Op):
 
     def forward(self, x):
         out = np.exp(x)
-        self.save(out=out)
+        self.save(out)
         return out
 
     def vjp(self, g, out):
@@ -133,7 +133,7 @@ class Log(Op):
     __slots__ = ()
 
     def forward(self, x):
-        self.save(x=x)
+        self.save(x)
         return np.log(x)
 
     def vjp(self, g, x):
@@ -147,7 +147,7 @@ class Sqrt(Op):
 
     def forward(self, x):
         out = np.sqrt(x)
-        self.save(out=out)
+        self.save(out)
         return out
 
     def vjp(self, g, out):
@@ -161,7 +161,7 @@ class Tanh(Op):
 
     def forward(self, x):
         out = np.tanh(x)
-        self.save(out=out)
+        self.save(out)
         return out
 
     def vjp(self, g, out):
@@ -179,7 +179,7 @@ class Sigmoid(Op):
             x = x.astype(np.float64)
         e = np.exp(-np.abs(x))  # never overflows; exact in both tails
         out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        self.save(out=out)
+        self.save(out)
         return out
 
     def vjp(self, g, out):
@@ -193,7 +193,7 @@ class Relu(Op):
 
     def forward(self, x):
         out = np.maximum(x, 0)
-        self.save(out=out)
+        self.save(out)
         return out
 
     def vjp(self, g, out):
@@ -217,7 +217,7 @@ class Where(Op):
                 f"{np.shape(y)} cannot be broadcast together"
             ) from None
         if self.needs(1) or self.needs(2):
-            self.save(cond=c)
+            self.save(c)
         return out
 
     def vjp(self, g, cond):

@@ -38,7 +38,7 @@ class MatMul(Op):
                 f"do not broadcast together"
             ) from None
         self.x_vec, self.y_vec = x_vec, y_vec
-        self.save(x=x if self.needs(1) else None, y=y if self.needs(0) else None)
+        self.save(x if self.needs(1) else None, y if self.needs(0) else None)
         return out
 
     def vjp(self, g, x, y):
@@ -80,7 +80,7 @@ class Affine(Op):
             out += b
         else:  # b promotes the result (float64 bias on float32 x @ W): as x @ W + b would
             out = out + b
-        self.save(x=x if self.needs(1) else None, w=w if self.needs(0) else None)
+        self.save(x if self.needs(1) else None, w if self.needs(0) else None)
         return out
 
     def vjp(self, g, x, w):

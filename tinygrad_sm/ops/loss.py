@@ -88,7 +88,7 @@ class CrossEntropy(Op):
                 per_row = np.add.reduce(np.where(q == 0, 0, q * (log_s - (z - m))), axis=axis)
         self.n = max(rows, 1)
         if self.needs(0):
-            self.save(z=z, t=t)
+            self.save(z, t)
         if self.reduction == "mean":
             return np.add.reduce(per_row, axis=None) * (1.0 / self.n)
         return np.add.reduce(per_row, axis=None) if self.reduction == "sum" else per_row
@@ -146,7 +146,7 @@ class BCEWithLogits(Op):
         with np.errstate(invalid="ignore"):
             loss = np.where(slope == 0, 0, slope * x)  # 0·inf is the limit 0 at an infinite logit
         loss += np.log1p(np.exp(-np.abs(x)))
-        self.save(x=x, t=t if self.needs(0) else None)
+        self.save(x, t if self.needs(0) else None)
         return loss
 
     def vjp(self, g, x, t):

@@ -78,7 +78,7 @@ class Max(Op):
                 nan = np.isnan(out)
                 if nan.any():
                     hit |= np.isnan(x) & nan
-            self.save(hit=hit, count=np.sum(hit, axis=self.axis, keepdims=True))
+            self.save(hit, np.sum(hit, axis=self.axis, keepdims=True))
         return out if self.keepdims else out.reshape(_dropped(x.shape, self.axis))
 
     def vjp(self, g, hit, count):

@@ -1,8 +1,24 @@
 """Shape primitives: they save shapes and indices, never arrays."""
 import numpy as np
 
-from ..op import Op
+from ..op import Op, Traced
 from .common import single_axis
+
+
+def index_arrays(index):
+    """An index as NumPy takes it: tensors inside it become their arrays, lists become
+    integer/bool arrays (``x[[]]`` is empty, as in NumPy)."""
+    if isinstance(index, tuple):
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(i):
+    if isinstance(i, Traced):
+        return i._data
+    if isinstance(i, list):
+        return np.asarray(i) if i else np.empty(0, dtype=np.intp)
+    return i
 
 
 class Reshape(Op):

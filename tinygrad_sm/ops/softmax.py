@@ -123,7 +123,7 @@ class Softmax(Op):
         self.mask = None  # backward does not need it: excluded entries have a = 0
         _, e, s, _, _ = shifted_exp(x, self.axis, mask)
         np.multiply(e, 1 / s, out=e)
-        self.save(out=e)
+        self.save(e)
         return e
 
     def vjp(self, g, out):
@@ -145,7 +145,7 @@ class SoftmaxVJP(Op):
         self.axis = axis
 
     def forward(self, g, a):
-        self.save(g=g if self.needs(1) else None, a=a)
+        self.save(g if self.needs(1) else None, a)
         return softmax_vjp(g, a, self.axis)
 
     def vjp(self, u, g, a):
@@ -179,11 +179,11 @@ class LogSoftmax(Op):
             keep = z > -np.inf
             if dead is not None:
                 out = np.where(dead, 0, out)
-        self.save(out=out, keep=keep)
+        self.save(out, keep)
         return out
 
     def nonfinite_ok(self):
-        keep = (self.saved or {}).get("keep")  # read in forward, before anything is freed
+        keep = self.saved[1] if self.saved else None  # read in forward, before anything is freed
         return None if keep is None else ~keep  # excluded entries are -inf by design
 
     def vjp(self, g, out, keep):
@@ -219,7 +219,7 @@ class LogSumExp(Op):
         if not self.keepdims:
             out = out.reshape(out.shape[: self.axis] + out.shape[self.axis + 1 :])
         if self.needs(0):
-            self.save(x=x, out=out, mask=mask)
+            self.save(x, out, mask)
         return out
 
     def vjp(self, g, x, out, mask):

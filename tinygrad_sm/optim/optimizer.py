@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..saved import is_held
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 
@@ -44,8 +44,8 @@ class Optimizer:
     ``step()`` checks every gradient before it touches any parameter, and raises if one
     is not a Tensor (or ndarray) of exactly its parameter's shape (gradients are not
     broadcast) with a float dtype, if one has NaN/inf (unless ``check_finite=False``),
-    or if a parameter is still saved by a live graph. Parameters without a gradient
-    are skipped.
+    Parameters without a gradient are skipped. A graph recorded before the step and
+    backpropagated after it raises (the parameters it saved changed), as in PyTorch.
     """
 
     def __init__(self, params, lr, check_finite=True):
@@ -97,7 +97,7 @@ class Optimizer:
             if g is None:
                 continue
             if isinstance(g, Tensor):
-                g = g.data
+                g = g._data
             elif not isinstance(g, np.ndarray):
                 raise TypeError(f"{name}.step: the gradient of parameter {i} is a {type(g).__name__}, "
                                 f"not a Tensor of shape {p.shape}")
@@ -116,20 +116,18 @@ class Optimizer:
                 if isinstance(v, np.ndarray) and v.shape != p.shape:
                     raise ValueError(f"{name}.step: parameter {i} has shape {p.shape} but its optimizer state {k!r} "
                                      f"has shape {v.shape} (the parameter was replaced); make a new optimizer")
-            if is_held(p.data):
-                raise RuntimeError(
-                    f"{name}.step: parameter {i} (shape {p.shape}) is still saved by a graph "
-                    f"that was neither backpropagated nor dropped (retain_graph=True, or an unused loss); "
-                    f"drop it (del loss) before stepping"
-                )
-            ready.append((i, p.data, g))
+            ready.append((i, p, g))
         return ready
 
     def step(self):
+        """Update every parameter that has a gradient, in place (each write bumps the
+        parameter's version: a graph recorded before the step refuses to backpropagate)."""
         ready = self._ready()
         self.steps += 1
-        for i, w, g in ready:
-            self._update(self.state[i], w, g)
+        with no_grad():
+            for i, p, g in ready:
+                state = self.state[i]
+                p._write(f"{type(self).__name__}.step", lambda w: self._update(state, w, g))
 
     def state_dict(self):
         return {

@@ -28,7 +28,7 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
         label = [name or ("leaf" if t is not None else "leaf (deleted)"), f"{shape_str(acc.shape)} {acc.dtype}",
                  "AccumulateGrad"]
         if show_grads and t is not None and t.grad is not None:
-            label.append(f"|grad| = {float(np.linalg.norm(t.grad.data)):.4g}")
+            label.append(f"|grad| = {float(np.linalg.norm(t.grad._data)):.4g}")
         if show_values and t is not None:
             label += _values_lines(t)
         owner = owners[id(t)][0] if t is not None and id(t) in owners else None
@@ -37,8 +37,8 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
 
     for i, r in enumerate(roots):
         label = [f"output {shape_str(r.shape)} {r.dtype}"]
-        if show_values and values_str(r.data) is not None:
-            label.append(f"data {values_str(r.data)}")
+        if show_values and values_str(r._data) is not None:
+            label.append(f"data {values_str(r._data)}")
         dot.node(f"r{i}", nohtml("\n".join(label)), **style.OUTPUT)
         target = kept.get(r._node, leaf_ids.get(r._node))
         if target is not None:
@@ -79,8 +79,8 @@ def _saved_lines(node, show_values):
 
 def _values_lines(t):
     lines = []
-    if values_str(t.data) is not None:
-        lines.append(f"data {values_str(t.data)}")
-    if t.grad is not None and values_str(t.grad.data) is not None:
-        lines.append(f"grad {values_str(t.grad.data)}")
+    if values_str(t._data) is not None:
+        lines.append(f"data {values_str(t._data)}")
+    if t.grad is not None and values_str(t.grad._data) is not None:
+        lines.append(f"grad {values_str(t.grad._data)}")
     return lines

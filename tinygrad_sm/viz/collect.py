@@ -48,13 +48,15 @@ def known_values(nodes, roots):
     values = {}
     for r in roots:
         if r._node is not None:
-            values[r._node] = r.data
+            values[r._node] = r._data
     for node in nodes:
-        saved, sources = node.saved or {}, node.sources or {}
-        for k, src in sources.items():
+        saved, sources = node.saved or (), node.sources or ()
+        for value, src in zip(saved, sources):
+            if src is None or value is None:
+                continue
             owner = node if src == OUTPUT else node.parents[src]
-            if owner is not None and k in saved:
-                values.setdefault(owner, saved[k])
+            if owner is not None:
+                values.setdefault(owner, value)
     return values
 
 

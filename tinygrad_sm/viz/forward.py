@@ -21,8 +21,8 @@ def forward_graph(roots, names, owners, show_values=False, max_nodes=500, rankdi
         t = acc.leaf()
         name = names.get(id(t)) if t is not None else None
         label = [name or "leaf", f"{shape_str(acc.shape)} {acc.dtype}"]
-        if show_values and t is not None and values_str(t.data) is not None:
-            label.append(f"data {values_str(t.data)}")
+        if show_values and t is not None and values_str(t._data) is not None:
+            label.append(f"data {values_str(t._data)}")
         owner = owners[id(t)][0] if t is not None and id(t) in owners else None
         entries.append((leaf_ids[acc], "\n".join(label), style.PARAMETER if name else style.LEAF, owner))
     for node, i in kept.items():
@@ -38,8 +38,8 @@ def forward_graph(roots, names, owners, show_values=False, max_nodes=500, rankdi
             elif value is None and node.saved is not None:
                 label.append("(value not kept by the graph)")
             kept_for = node.retained() if node.retained is not None else None  # retain_grad()
-            if kept_for is not None and kept_for.grad is not None and values_str(kept_for.grad.data) is not None:
-                label.append(f"grad {values_str(kept_for.grad.data)}")
+            if kept_for is not None and kept_for.grad is not None and values_str(kept_for.grad._data) is not None:
+                label.append(f"grad {values_str(kept_for.grad._data)}")
         look = style.OUTPUT if node in outputs else style.INTERMEDIATE
         entries.append((f"t{i}", "\n".join(label), look, owner))
     emit(dot, entries, owners)
@@ -64,8 +64,7 @@ def forward_graph(roots, names, owners, show_values=False, max_nodes=500, rankdi
 
 def _constant_label(node, j):
     """A constant input (needs no gradient): its shape (or value) when the node saved it."""
-    for name, src in (node.sources or {}).items():
-        value = (node.saved or {}).get(name)
+    for value, src in zip(node.saved or (), node.sources or ()):
         if src == j and value is not None and hasattr(value, "shape"):
             return f"constant {shape_str(value.shape)} {value.dtype}"
     return "constant"
