@@ -76,22 +76,18 @@ def record(cls, args, params):
     """Apply op ``cls`` to ``args`` (tensors and constants); returns ``(out, node, base)``:
     the output array (read-only), the node (None when nothing is recorded) and the
     tensor whose memory the output views (None for new memory)."""
+    node = cls(**params) if params else cls()
     enabled = STATE.grad_enabled
-    arrays = []
     parents = []
-    needed = False
-    for a in args:
+    arrays = []
+    for a in args:  # a plain loop: in Python 3.11 a comprehension is a function call
         if isinstance(a, Traced):
             arrays.append(a._data)
-            if enabled and a.requires_grad:
-                parents.append(a._node)
-                needed = True
-            else:
-                parents.append(None)
+            parents.append(a._node if enabled and a.requires_grad else None)
         else:
             arrays.append(constant(a))
             parents.append(None)
-    node = cls(**params) if params else cls()
+    needed = enabled and parents.count(None) != len(parents)
     node.parents = parents
     node.saved = None
     out = node.forward(*arrays)
@@ -125,8 +121,6 @@ def record(cls, args, params):
         node.saved = ()
         node.sources = node.versions = None
     else:
-        if type(saved) is not tuple:
-            saved = node.saved = tuple(saved)
         _track(node, saved, args, arrays, out, base)
     if STATE.anomaly:
         node.site = user_site()
@@ -136,37 +130,54 @@ def record(cls, args, params):
 
 
 def _track(node, saved, args, arrays, out, base):
-    """Where each saved value came from (an input, the output, or the op itself), and the
-    version of each tensor whose memory it saved. A saved constant is copied."""
+    """Where each saved value came from (input ``i``, the output, or the op itself), and
+    the version of each tensor whose memory it saved. A saved constant is copied."""
+    if type(saved) is not tuple:
+        saved = node.saved = tuple(saved)
     sources = []
-    held = []
-    for k, v in enumerate(saved):
+    held = None
+    k = 0
+    for v in saved:
         src = None
-        if type(v) is _ndarray or isinstance(v, _ndarray):
-            if v is out:
-                src = OUTPUT
-                if base is not None:  # the output views an input's memory
-                    held.append(base)
-                    held.append(base._version)
-            else:
-                for i, arr in enumerate(arrays):
-                    if v is arr:
-                        a = args[i]
-                        if isinstance(a, Traced):
-                            src = i
-                            root = a if a._base is None else a._base
-                            held.append(root)
-                            held.append(root._version)
+        if v is None:
+            pass
+        elif v is out:
+            src = OUTPUT
+            if base is not None:  # the output views an input's memory
+                held = _hold(held, base)
+        elif type(v) is _ndarray or isinstance(v, _ndarray):
+            i = 0
+            for arr in arrays:
+                if v is arr:
+                    src = i
+                    a = args[i]
+                    if isinstance(a, Traced):
+                        root = a._base
+                        if root is None:
+                            root = a
+                        if held is None:
+                            held = [root, root._version]
                         else:
-                            src = i  # a constant: kept as a copy
-                            saved = _replace(node, saved, k, _own(v))
-                        break
-                else:
-                    if v.base is not None:  # made by the op, but a view: of whose memory?
-                        saved = _view_of(node, saved, k, v, args, arrays, held)
+                            held += (root, root._version)
+                    else:  # a constant: kept as a copy
+                        saved = _replace(node, saved, k, _own(v))
+                    break
+                i += 1
+            else:
+                if v.base is not None:  # made by the op, but a view: of whose memory?
+                    held, saved = _view_of(node, saved, k, v, args, arrays, held)
         sources.append(src)
+        k += 1
     node.sources = tuple(sources)
-    node.versions = tuple(held) if held else None
+    node.versions = None if held is None else tuple(held)
+
+
+def _hold(held, root):
+    if held is None:
+        return [root, root._version]
+    held.append(root)
+    held.append(root._version)
+    return held
 
 
 def _replace(node, saved, k, v):
@@ -187,14 +198,11 @@ def _view_of(node, saved, k, v, args, arrays, held):
         if isinstance(arr, _ndarray) and np.may_share_memory(v, arr):
             a = args[i]
             if isinstance(a, Traced):
-                root = a if a._base is None else a._base
-                held.append(root)
-                held.append(root._version)
-                return saved
-            return _replace(node, saved, k, _own(v))
+                return _hold(held, a if a._base is None else a._base), saved
+            return held, _replace(node, saved, k, _own(v))
     if not _lock_private(v):
         saved = _replace(node, saved, k, _own(v))
-    return saved
+    return held, saved
 
 
 def _shared(node, out, args, arrays):
