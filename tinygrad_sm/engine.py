@@ -79,10 +79,12 @@ def toposort(roots):
 _seq = operator.attrgetter("seq")
 
 
-def run(roots, seeds, retain, create_graph, wrap, targets=None):
+def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
     """Backpropagate ``seeds`` from the nodes ``roots``.
 
-    Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
+    ``observe(node, g, parent_grads)``, when given, is called right after each VJP (before
+    the gradients are fitted to their parents), and as ``observe(acc, g, ())`` with each
+    leaf's gradient as it is handed back; it reads, never changes. Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
     leaf reached; with ``targets`` (a set of nodes, for ``grad()``), ``{node: gradient}``
     for those reached, running only the VJPs that lead to one; and
     ``[(tensor ref, gradient)]`` for non-leaves that asked to ``retain_grad()``.
@@ -108,6 +110,8 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                 g = grads.pop(node, None)
                 if type(node) is AccumulateGrad:
                     if g is not None:
+                        if observe is not None:
+                            observe(node, g, ())
                         if targets is None:
                             leaves.append((node, g))
                         else:
@@ -128,6 +132,8 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None):
                     parents = node.parents
                     if type(parent_grads) is not tuple or len(parent_grads) != len(parents):
                         _bad_return(node, parent_grads)
+                    if observe is not None:
+                        observe(node, g, parent_grads)
                     if anomaly:
                         check_backward(node, g, parent_grads)
                     for i, p in enumerate(parents):
