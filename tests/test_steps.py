@@ -236,3 +236,26 @@ def test_cli_writes_the_page_of_a_training_step_or_a_file(tmp_path, monkeypatch,
     expr.write_text("import tinygrad_sm as tg\nout = tg.Tensor([1.0], requires_grad=True)\n")
     assert main(["graph", "--kind", "steps", "--expr", str(expr), "--out", str(tmp_path / "d")]) == 2
     assert "--kind steps: backward_steps: the tensor is a leaf" in capsys.readouterr().err
+
+
+def test_the_readme_example_says_what_the_frames_hold():
+    import contextlib
+    import io
+    import pathlib
+
+    text = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Watching backward run.*?```python\n(.*?)```", text, re.S).group(1)
+    scope = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(block, "README.md", "exec"), scope)
+    frame = scope["frame"]
+
+    def stated(call):
+        comment = re.search(re.escape(f"print({call})") + r" *# ([^:\n]*)", block).group(1)
+        return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", comment)]
+
+    assert frame["node"] == "SoftmaxBackward"
+    assert stated('frame["g"]') == frame["g"][0]
+    np.testing.assert_allclose(stated('frame["grads"][0]'), frame["grads"][0][0], atol=5e-5)
+    assert stated('frame["vjp_bytes"], frame["jacobian_bytes"]') == [frame["vjp_bytes"], frame["jacobian_bytes"]]
+    assert "SoftmaxBackward axis=1" in [f["label"] for f in scope["steps"].frames]
