@@ -73,6 +73,12 @@ def test_frames_are_the_backward_pass_backward_makes(f, inputs):
     for fr in steps.frames:
         if fr["sum"] is not None:
             assert fr["sum"]["exact"] and len(fr["sum"]["parts"]) >= 2
+        if "jacobian" in fr:  # softmax family: Jᵀg from the explicit Jacobian is the VJP's result
+            jg, vjp = fr["jacobian_g"], fr["grads"][0]
+            if isinstance(vjp, dict):  # summarised: compare what is kept
+                jg, vjp = [jg[k] for k in ("min", "max", "norm")], [vjp[k] for k in ("min", "max", "norm")]
+            np.testing.assert_allclose(np.ravel(jg), np.ravel(vjp), atol=1e-12)
+            assert fr["difference"] <= 1e-12
     out.backward(seed, retain_graph=True)
     leaf_frames = {fr["label"]: fr for fr in steps.frames if fr["kind"] == "leaf"}
     for i, x in enumerate(xs):
@@ -259,3 +265,14 @@ def test_the_readme_example_says_what_the_frames_hold():
     np.testing.assert_allclose(stated('frame["grads"][0]'), frame["grads"][0][0], atol=5e-5)
     assert stated('frame["vjp_bytes"], frame["jacobian_bytes"]') == [frame["vjp_bytes"], frame["jacobian_bytes"]]
     assert "SoftmaxBackward axis=1" in [f["label"] for f in scope["steps"].frames]
+
+
+def test_the_explicit_jacobian_of_a_masked_log_softmax_ignores_excluded_outputs():
+    x = tg.Tensor(np.random.default_rng(3).standard_normal((3, 4)), requires_grad=True)
+    mask = np.array([[True, False, True, True], [False] * 4, [True, True, False, True]])
+    out = x.log_softmax(axis=-1, mask=mask)  # -inf where excluded; a gradient arrives there too
+    steps = viz.backward_steps(out, grad=np.random.default_rng(4).standard_normal((3, 4)))
+    (f,) = [f for f in steps.frames if f["node"] == "LogSoftmaxBackward"]
+    assert "-inf" in f["saved"][0]["value"][0]  # stored as a string: the page's JSON stays valid
+    np.testing.assert_allclose(f["jacobian_g"], f["grads"][0], atol=1e-12)
+    assert f["grads"][0][1] == [0.0] * 4 and f["grads"][0][0][1] == 0.0

@@ -7,14 +7,17 @@ purpose (rows × N × N); too large a Jacobian is not built (the bytes are still
 """
 import numpy as np
 
+from ..ops import CrossEntropy, LogSoftmax, LogSumExp, Softmax
+from ..ops.softmax import shifted_exp
+
 MAX_ENTRIES = 2**22  # 32 MiB of float64: larger Jacobians are reported, not built
 
 
 def explicit_vjp(node, g):
     """``(jacobian_g or None, jacobian_bytes, formula)`` for a softmax-family node; None
     for any other node."""
-    rule = RULES.get(type(node).__name__)
-    if rule is None or node.family != "softmax":
+    rule = RULES.get(type(node))
+    if rule is None or node.parents[0] is None:
         return None
     saved = node.saved_arrays()
     axis = node.axis
@@ -71,7 +74,7 @@ def _logsumexp(node, saved, axis):
 
 def _cross_entropy(node, saved, axis):
     z, t = saved["z"], saved["t"]
-    _, e, s, _, _ = _shifted(z, axis)
+    _, e, s, _, _ = shifted_exp(z, axis, None)
     p = e / s
     q = node._targets(t, z).astype(z.dtype)  # the op's own target distribution
     jac = p * q.sum(axis=axis, keepdims=True) - q  # ∂ℓ_row/∂z_k = p_k Σq − q_k
@@ -80,16 +83,10 @@ def _cross_entropy(node, saved, axis):
     return _rows(jac, axis)[:, None, :]
 
 
-def _shifted(z, axis):
-    from ..ops.softmax import shifted_exp
-
-    return shifted_exp(z, axis, None)
-
-
-# op name -> (rows of the Jacobian, its formula, whether an output row has "n" entries or "1")
+# op -> (rows of the Jacobian, its formula, whether an output row has "n" entries or "1")
 RULES = {
-    "Softmax": (_softmax, "J = diag(a) − a aᵀ", "n"),
-    "LogSoftmax": (_log_softmax, "J = I − 1 pᵀ  (p = exp(y))", "n"),
-    "LogSumExp": (_logsumexp, "J = pᵀ  (p = softmax(z), one row per output)", "1"),
-    "CrossEntropy": (_cross_entropy, "J = (p Σq − q)ᵀ  (one row per output; ÷ rows for the mean)", "1"),
+    Softmax: (_softmax, "J = diag(a) − a aᵀ", "n"),
+    LogSoftmax: (_log_softmax, "J = I − 1 pᵀ  (p = exp(y))", "n"),
+    LogSumExp: (_logsumexp, "J = pᵀ  (p = softmax(z), one row per output)", "1"),
+    CrossEntropy: (_cross_entropy, "J = (p Σq − q)ᵀ  (one row per output; ÷ rows for the mean)", "1"),
 }
