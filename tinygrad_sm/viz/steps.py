@@ -69,12 +69,12 @@ def backward_steps(root: Tensor, params: Any = None, max_nodes: int = 500, grad:
                          f"pass a result computed from tensors with requires_grad=True")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
         raise ValueError(f"backward_steps: max_nodes must be a positive int, got {max_nodes!r}")
+    (seed,) = engine.seeds([root], [grad], False, _make, "backward_steps")
     names, owners = parameter_names(params)
     nodes, left_out = walk([root], max_nodes)
     leaves = leaves_of(nodes, [root])
     kept, leaf_ids = dot_names(nodes, leaves)
     dot = backward_graph([root], names, owners, max_nodes=max_nodes)  # drawn before backward frees anything
-    (seed,) = engine.seeds([root], [grad], False, _make, "backward_steps")
     rec = _Recorder({**kept, **leaf_ids}, names)
     rec.contribute(root._node, None, "output", seed)
     found, _, retained = engine.run([root._node], [seed], retain_graph, False, _make, observe=rec)
