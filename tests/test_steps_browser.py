@@ -113,6 +113,8 @@ def test_arrow_keys_step_through_the_softmax_example(browser, tmp_path):
     browser.execute_script("const s = document.getElementById('scrub'); s.value = '2';"
                            "s.dispatchEvent(new Event('input'));")  # the scrubber jumps
     assert state(browser)[0] == frames[2]["id"] and frames[2]["node"] == "SoftmaxBackward"
+    browser.find_element("id", frames[1]["id"]).click()  # a click on a box jumps to its step
+    assert state(browser)[0] == frames[1]["id"] and browser.find_element("id", "step-node").text == "MulBackward"
 
 
 def test_a_training_step_shows_each_parameter_gradient_backward_gives(browser, tmp_path):
