@@ -276,3 +276,17 @@ def test_the_explicit_jacobian_of_a_masked_log_softmax_ignores_excluded_outputs(
     assert "-inf" in f["saved"][0]["value"][0]  # stored as a string: the page's JSON stays valid
     np.testing.assert_allclose(f["jacobian_g"], f["grads"][0], atol=1e-12)
     assert f["grads"][0][1] == [0.0] * 4 and f["grads"][0][0][1] == 0.0
+
+
+def test_the_engine_hook_sees_each_vjp_once_in_order_and_changes_nothing():
+    x = tg.Tensor([0.3, -0.2], requires_grad=True)
+    b = tg.Tensor([0.5], requires_grad=True)
+    out = ((x.exp() + b) * x).sum()
+    seen = []
+    seed = np.ones(())
+    leaves, _, _ = engine.run([out.grad_fn], [seed], True, False, None,
+                              observe=lambda node, g, grads: seen.append((node.name, np.shape(g), len(grads))))
+    plain, _, _ = engine.run([out.grad_fn], [seed], True, False, None)
+    assert seen == [("SumBackward", (), 1), ("MulBackward", (2,), 2), ("AddBackward", (2,), 2),
+                    ("ExpBackward", (2,), 1), ("AccumulateGrad", (1,), 0), ("AccumulateGrad", (2,), 0)]
+    assert [(n, g.tolist()) for n, g in leaves] == [(n, g.tolist()) for n, g in plain]

@@ -82,12 +82,13 @@ _seq = operator.attrgetter("seq")
 def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
     """Backpropagate ``seeds`` from the nodes ``roots``.
 
-    ``observe(node, g, parent_grads)``, when given, is called right after each VJP (before
-    the gradients are fitted to their parents), and as ``observe(acc, g, ())`` with each
-    leaf's gradient as it is handed back; it reads, never changes. Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
+    Returns ``(leaves, captured, retained)``: ``[(AccumulateGrad, gradient)]`` for every
     leaf reached; with ``targets`` (a set of nodes, for ``grad()``), ``{node: gradient}``
     for those reached, running only the VJPs that lead to one; and
     ``[(tensor ref, gradient)]`` for non-leaves that asked to ``retain_grad()``.
+    ``observe(node, g, parent_grads)``, if given, is called right after each VJP (before the
+    gradients are fitted to their parents), and as ``observe(acc, g, ())`` with each leaf's
+    gradient as it is handed back; it must not change them (``viz.backward_steps`` reads them).
     """
     order = toposort(roots)
     for node in order:
