@@ -111,3 +111,17 @@ def test_the_numbers_the_notebook_prints(run):
 
     accuracy = float(re.search(r"test accuracy (\d\.\d+)", text(nb, "train")).group(1))
     assert accuracy >= 0.9
+
+
+def test_the_steps_cell_shows_the_page_inline_and_the_softmax_frame(run):
+    nb, _, _ = run
+    printed = text(nb, "steps")
+    assert "SumBackward keepdims=False → MulBackward → SoftmaxBackward axis=1 → z" in printed
+    a = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
+    vjp = a * (np.array([0.5, -1.0, 2.0]) - np.dot([0.5, -1.0, 2.0], a))
+    for label in ("a ∘ (g − ⟨g, a⟩), the VJP:", "Jᵀg, explicit Jacobian:"):
+        shown = re.search(re.escape(label) + r"\s*\[(.*?)\]", printed).group(1)
+        np.testing.assert_allclose([float(v) for v in shown.split()], vjp, atol=1e-4)
+    assert "the VJP read 24 B; the Jacobian takes 72 B" in printed
+    (page,) = [o.data["text/html"] for o in cell(nb, "steps").outputs if "text/html" in o.get("data", {})]
+    assert page.startswith("<iframe srcdoc=") and 'id=&quot;backward-steps&quot;' in page

@@ -72,7 +72,7 @@ def test_the_build_is_clean_and_the_metadata_reads_well(dists):
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         meta = z.read(f"tinygrad_sm-{tinygrad_sm.__version__}.dist-info/METADATA").decode()
-    assert {"tinygrad_sm/data/digits.npz", "tinygrad_sm/py.typed",
+    assert {"tinygrad_sm/data/digits.npz", "tinygrad_sm/py.typed", "tinygrad_sm/viz/steps_page.html",
             f"tinygrad_sm-{tinygrad_sm.__version__}.dist-info/licenses/LICENSE"} <= names
     headers = meta.split("\n\n", 1)[0].splitlines()  # the fields; the README follows
     assert "License-Expression: MIT" in headers and "Author: tinygrad_sm maintainers" in headers
@@ -97,7 +97,7 @@ def test_the_sdist_carries_what_its_tests_read(dists):
         names = {n[len(top) + 1:] for n in t.getnames() if n.startswith(top + "/")}
     assert {"LICENSE", "README.md", "setup.sh", "setup.cfg", "pyproject.toml", "MANIFEST.in",
             "tests/op_cases.py", "tests/conftest.py", "tinygrad_sm/data/digits.npz",
-            "tinygrad_sm/py.typed"} <= names
+            "tinygrad_sm/py.typed", "tinygrad_sm/viz/steps_page.html"} <= names
     for folder, keep in (("tests", lambda p: p.suffix == ".py"), ("examples", lambda p: True),
                          ("docs", lambda p: True)):
         present = {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*")

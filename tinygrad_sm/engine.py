@@ -88,8 +88,9 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
     leaf reached; with ``targets`` (a set of nodes, for ``grad()``), ``{node: gradient}``
     for those reached, running only the VJPs that lead to one; and
     ``[(tensor ref, gradient)]`` for non-leaves that asked to ``retain_grad()``.
-    ``observe(node, g, grads)``, if given, sees every VJP call as it runs (and each
-    leaf's gradient, with ``grads=()``): the step-through page is built from it.
+    ``observe(node, g, parent_grads)``, if given, is called right after each VJP (before the
+    gradients are fitted to their parents), and as ``observe(acc, g, ())`` with each leaf's
+    gradient as it is handed back; it must not change them (``viz.backward_steps`` reads them).
     """
     order = toposort(roots)
     saved_of = _claim(order, retain)
@@ -122,7 +123,12 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
                     if node.retained is not None and targets is None:
                         retained.append((node.retained, g))
                     # The VJP, then each gradient checked, fitted to its parent, accumulated.
-                    saved = saved_of.pop(node) if saved_of is not None else node.saved
+                    if saved_of is None:
+                        saved = node.saved
+                    else:
+                        saved = saved_of.pop(node)
+                        if observe is not None:  # an observer reads the node as the VJP sees it
+                            node.saved = saved
                     if node.versions is not None or node.written is not None:
                         versions.check(node, saved)
                     if anomaly:
@@ -154,7 +160,7 @@ def run(roots, seeds, retain, create_graph, wrap, targets=None, observe=None):
                         grads[p] = gp if prev is None else prev + gp
                 if saved_of is not None:  # free the node: drop what it saved
                     node.versions = None
-                    saved = None
+                    node.saved = saved = None
     except BaseException:
         if saved_of is not None:  # free the rest too: a graph that cannot run holds no memory
             saved_of.clear()

@@ -13,7 +13,8 @@ def add_parser(sub):
                        formatter_class=DefaultsHelpFormatter,
                        description="Draw the graph of one training step (forward + backward, no update) of "
                                    "an MLP on a toy dataset, or of the tensor named `out` in a Python file. "
-                                   "Writes backward_graph.FORMAT and/or forward_graph.FORMAT to --out.")
+                                   "Writes backward_graph.FORMAT and/or forward_graph.FORMAT to --out; --kind steps "
+                                   "writes backward_steps.html, a page that steps through the backward pass.")
     p.add_argument("--dataset", choices=sorted(set(PRESETS) - {"pointer"}), default="spiral",
                    help="the data of the drawn step (an MLP; train --dataset pointer draws the attention model)")
     p.add_argument("--hidden", type=int, default=16, help="units per hidden layer")
@@ -25,7 +26,8 @@ def add_parser(sub):
                    help="instead of a training step, a Python file that assigns the tensor to draw to `out` "
                         "(and optionally an nn.Module, a dict of name -> Tensor, or (name, Tensor) pairs to "
                         "`params`, to name the parameters)")
-    p.add_argument("--kind", choices=["backward", "forward", "both"], default="both", help="which graph(s)")
+    p.add_argument("--kind", choices=["backward", "forward", "both", "steps"], default="both",
+                   help="which graph(s); steps: a page that steps through backward, one VJP at a time")
     p.add_argument("--format", choices=["svg", "png", "pdf", "dot"], default="svg",
                    help="svg, png and pdf need Graphviz's dot program; dot (the source) does not")
     p.add_argument("--max-nodes", type=int, default=500,
@@ -102,13 +104,15 @@ def run(args):
         fail("graph", f"--max-nodes must be at least 1, got {args.max_nodes}")
     if not installed("graphviz"):
         fail("graph", "drawing needs the graphviz package, which is not installed (pip install graphviz)")
-    if args.format != "dot" and shutil.which("dot") is None:
+    if args.kind != "steps" and args.format != "dot" and shutil.which("dot") is None:
         fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which is not on PATH "
                       f"({DOT_HINT}); --format dot writes the DOT source without it")
     from ..viz import GraphvizNotFound, render
 
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
     writable_dir(args.out, "graph")
+    if args.kind == "steps":
+        return _steps(out, params, args)
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]
     stem = os.path.splitext(os.path.basename(args.expr))[0] + "_{kind}" if args.expr else "{kind}_graph"
     written = []
@@ -124,4 +128,21 @@ def run(args):
             fail("graph", f"cannot write {path}: {e.strerror or e}")
         written.append(path)
     print("wrote " + ", ".join(written))
+    return 0
+
+
+def _steps(out, params, args):
+    """``--kind steps``: the page that steps through one backward pass (without dot, the
+    graph is a list)."""
+    from ..viz import backward_steps
+
+    path = os.path.join(args.out, "backward_steps.html")
+    try:
+        steps = backward_steps(out, params=params, max_nodes=args.max_nodes)
+        steps.save(path)
+    except (ValueError, RuntimeError) as e:
+        fail("graph", f"--kind steps: {e}")
+    except OSError as e:
+        fail("graph", f"cannot write {path}: {e.strerror or e}")
+    print(f"wrote {path} ({len(steps.frames)} steps)")
     return 0

@@ -2,7 +2,8 @@
 and what it cached to do so. Reads the graph, never changes it.
 
 ``draw_graph(*roots, ...)`` returns a ``graphviz.Digraph`` (it displays inline in
-Jupyter); ``render(roots, path)`` writes .svg, .png, .pdf or .dot by the suffix.
+Jupyter); ``render(roots, path)`` writes .svg, .png, .pdf or .dot by the suffix;
+``backward_steps(loss)`` records one backward pass for a page that steps through it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .collect import parameter_names
 from .forward import forward_graph
 from .notebook import register
 from .render import GraphvizNotFound, pipe, write
+from .steps import BackwardSteps, backward_steps
 
 if TYPE_CHECKING:
     import os
@@ -75,4 +77,4 @@ def render(roots: Tensor | Sequence[Tensor], path: str | os.PathLike[str],
 
 register()  # Jupyter: tensors display with their graph
 
-__all__ = ["draw_graph", "render", "GraphvizNotFound", "pipe", "write"]
+__all__ = ["draw_graph", "render", "backward_steps", "BackwardSteps", "GraphvizNotFound", "pipe", "write"]

@@ -12,9 +12,8 @@ from .legend import footer
 def backward_graph(roots, names, owners, show_saved=True, show_values=False, show_grads=True,
                    max_nodes=500, rankdir="TB"):
     nodes, left_out = walk(roots, max_nodes)
-    kept = {n: f"n{i}" for i, n in enumerate(nodes)}
     leaves = leaves_of(nodes, roots)
-    leaf_ids = {acc: f"l{i}" for i, acc in enumerate(leaves)}
+    kept, leaf_ids = dot_names(nodes, leaves)
     dot = Digraph("backward", graph_attr={**style.GRAPH, "rankdir": rankdir}, node_attr=style.NODE,
                   edge_attr=style.EDGE)
     entries = []
@@ -60,6 +59,12 @@ def backward_graph(roots, names, owners, show_saved=True, show_values=False, sho
                  **style.CUT)
     dot.attr(label=footer(nodes, left_out))
     return dot
+
+
+def dot_names(nodes, leaves):
+    """The DOT names of the drawn op nodes and leaves (other views, such as the step-through
+    page, find the boxes by them)."""
+    return {n: f"n{i}" for i, n in enumerate(nodes)}, {acc: f"l{i}" for i, acc in enumerate(leaves)}
 
 
 def _saved_lines(node, show_values):
