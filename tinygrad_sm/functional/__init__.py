@@ -55,9 +55,9 @@ def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,
 
 
 def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduction: str = "mean",
-                  axis: int = -1,
-                  label_smoothing: float = 0.0) -> Tensor:
-    """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row.
+                  axis: int = -1, label_smoothing: float = 0.0, *, weight: ArrayLike | Tensor | None = None,
+                  ignore_index: int = -100) -> Tensor:
+    """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row, as PyTorch defines it.
 
     Parameters
     ----------
@@ -69,19 +69,26 @@ def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduc
     reduction : {"mean", "sum", "none"}
         Average over rows, sum, or return the per-row losses.
     label_smoothing : float in [0, 1]
-        Mix the targets with the uniform distribution: ``q = (1 - ε)·target + ε/N``,
-        as in PyTorch.
+        Mix the targets with the uniform distribution: ``q = (1 - ε)·target + ε/C``,
+        as in PyTorch (also for probability targets that do not sum to one).
+    weight : array_like of C floats, optional
+        A weight per class: row i counts ``weight[target_i]`` times, and the mean is
+        taken over those weights (``Σ w[t]·loss / Σ w[t]``), as in PyTorch.
+    ignore_index : int
+        Class-target rows equal to it contribute nothing and are left out of the mean
+        (the padding idiom); a batch where every row is ignored has a NaN mean, as in PyTorch.
 
-    The node saves only the logits; its backward recomputes the softmax from them:
-    ``(softmax(z) - q) * g / n``.
+    The node saves only the logits (and the constant targets and weights); its backward
+    recomputes the softmax from them: ``(softmax(z)·Σq - q) * g / denominator``.
     """
     if isinstance(targets, Tensor) and targets.requires_grad:
         raise ValueError(
             "cross_entropy: targets that require grad are not supported; pass targets.detach(), "
             "or write -(targets * log_softmax(logits)).sum(axis) to differentiate through them"
         )
-    return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction,
-                              label_smoothing=label_smoothing)
+    w = None if weight is None else np.asarray(_operand(weight))
+    return CrossEntropy.apply(_tensor(logits), _operand(targets), w, axis=axis, reduction=reduction,
+                              label_smoothing=label_smoothing, ignore_index=ignore_index)
 
 
 def linear(x: ArrayLike | Tensor, weight: ArrayLike | Tensor,
