@@ -35,17 +35,28 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 
-def softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-    """Softmax along ``axis``; ``mask`` False (or a -inf logit) excludes an entry.
+def softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+            dim: int | None = None) -> Tensor:
+    """Softmax along ``axis`` (or PyTorch's ``dim``; default -1); ``mask`` False (or a -inf
+    logit) excludes an entry.
 
     Saves only its output a; its VJP is ``a * (g - (g * a).sum(axis, keepdims=True))``.
     """
-    return Softmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
+    return Softmax.apply(_tensor(x), axis=_dim("softmax", axis, dim), mask=_operand(mask))
 
 
-def log_softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-    """``x - logsumexp(x, axis)``, stable; saves only its output."""
-    return LogSoftmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
+def log_softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+                dim: int | None = None) -> Tensor:
+    """``x - logsumexp(x, axis)`` (``axis`` or PyTorch's ``dim``; default -1), stable; saves only its output."""
+    return LogSoftmax.apply(_tensor(x), axis=_dim("log_softmax", axis, dim), mask=_operand(mask))
+
+
+def _dim(fn, axis, dim):
+    if axis is not None and dim is not None:
+        raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
+    if axis is None:
+        return -1 if dim is None else dim
+    return axis
 
 
 def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,
@@ -93,8 +104,10 @@ def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduc
 
 def linear(x: ArrayLike | Tensor, weight: ArrayLike | Tensor,
            bias: ArrayLike | Tensor | None = None) -> Tensor:
-    """``x @ weight + bias`` with ``weight`` of shape (in, out): one fused op when there is a bias."""
-    return _tensor(x) @ weight if bias is None else Affine.apply(_tensor(x), weight, bias)
+    """``x @ weight.T + bias`` with ``weight`` of shape (out, in), as PyTorch's ``F.linear``:
+    one fused op when there is a bias."""
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    return _tensor(x) @ w.T if bias is None else Affine.apply(_tensor(x), w, bias)
 
 
 def relu(x: ArrayLike | Tensor) -> Tensor:
