@@ -66,11 +66,13 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    return constant_(tensor, 0.0)
+    _check(tensor, "zeros_")
+    return _fill(tensor, np.zeros(tensor.shape))
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    return constant_(tensor, 1.0)
+    _check(tensor, "ones_")
+    return _fill(tensor, np.ones(tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: int | np.random.Generator | None = None) -> Tensor:
