@@ -165,3 +165,20 @@ def test_nll_loss_gradchecks():
     lp = np.random.default_rng(5).standard_normal((5, 4))
     assert tg.gradcheck(lambda x: nll_loss(x, t, weight=W), [lp], atol=1e-7, rtol=1e-6)
     assert tg.gradcheck(lambda x: nll_loss(x, t, weight=W, reduction="none"), [lp], atol=1e-7, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kw", [{}, {"weight": W[:3]}, {"label_smoothing": 0.2}, {"weight": W[:3], "label_smoothing": 0.2}])
+def test_an_all_ignored_batch_matches_pytorch(kw, dtype):
+    torch = pytest.importorskip("torch")
+    z = np.random.default_rng(6).standard_normal((3, 3)).astype(dtype)
+    t = np.full(3, -100)
+    kb = {k: (torch.tensor(v.astype(dtype)) if k == "weight" else v) for k, v in kw.items()}
+    for reduction in ("mean", "sum", "none"):
+        za, zb = leaf(z, dtype), torch.tensor(z, requires_grad=True)
+        a = tg.cross_entropy(za, t, reduction=reduction, **kw)
+        b = torch.nn.functional.cross_entropy(zb, torch.tensor(t), reduction=reduction, **kb)
+        np.testing.assert_array_equal(a.numpy(), b.detach().numpy())
+        a.sum().backward()
+        b.sum().backward()
+        np.testing.assert_array_equal(za.grad.numpy(), zb.grad.numpy())
