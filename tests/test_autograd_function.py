@@ -110,6 +110,23 @@ def test_saved_tensors_are_freed_and_protected():
         y.sum().backward()
 
 
+def test_an_input_returned_as_is_is_copied():
+    class Identity(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = Identity.apply(x)
+    assert not np.shares_memory(y.numpy(), x.numpy())
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+
+
 def test_mark_non_differentiable():
     class Argmax(Function):
         @staticmethod

@@ -77,6 +77,8 @@ def test_errors_name_the_argument():
     with pytest.raises(TypeError, match="ignore_index must be an int"):
         tg.cross_entropy(z, np.array([0, 1]), ignore_index=None)
     tg.cross_entropy(z, np.array([0, 2]), ignore_index=2).backward()  # an ignored class index in range is fine
+    with pytest.raises(TypeError, match="CrossEntropyLoss: the first argument is reduction.*weight="):
+        nn.CrossEntropyLoss(W[:3])  # PyTorch's first positional argument is the weight
 
 
 CASES = [

@@ -19,6 +19,8 @@ def test_tensor_is_the_function_not_the_module():
     assert isinstance(x, tg.Tensor) and x.requires_grad and x.dtype == np.float32
     assert tg.tensor([1, 2]).dtype == np.int64 and tg.tensor(True).dtype == np.bool_
     assert tg.tensor(np.ones(2)).dtype == np.float64  # an ndarray keeps its dtype
+    assert tg.tensor(np.float64(2.0)).dtype == np.float64 and tg.tensor([[1, 2.5], [3, 4]]).dtype == np.float32
+    assert tg.tensor([True, 1]).dtype == np.int64 and tg.tensor(2.0).dtype == np.float32
     assert tg.tensor([1, 2], dtype=tg.float64).dtype == np.float64
     src = np.ones(3)
     t = tg.tensor(src)

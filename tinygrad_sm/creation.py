@@ -97,13 +97,34 @@ def tensor(data: ArrayLike | Tensor, dtype: DTypeLike | None = None, requires_gr
     ``set_default_dtype`` changed it); Python ints become int64 and bools bool; an
     ndarray or a Tensor keeps its dtype. ``dtype`` overrides all of these.
     """
-    if dtype is None and not isinstance(data, (Tensor, np.ndarray, np.generic)):
-        probe = np.asarray(data) if isinstance(data, (list, tuple, int, float, bool)) else None
-        if probe is not None and probe.dtype.kind == "f":
+    if dtype is None:
+        kind = _python_numbers(data)
+        if kind == "f":
             dtype = get_default_dtype()
-        elif probe is not None and probe.dtype.kind == "i":
+        elif kind == "i":
             dtype = np.int64
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _python_numbers(data):
+    """"f" if ``data`` is Python numbers (nested lists/tuples) with a float among them, "i" if
+    ints (and bools) only with an int, else None (arrays and tensors keep their own dtype)."""
+    stack, kinds = [data], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, np.generic):  # np.float64 is a float subclass: it keeps its dtype
+            return None
+        elif isinstance(item, bool):
+            kinds.add("b")
+        elif isinstance(item, int):
+            kinds.add("i")
+        elif isinstance(item, float):
+            kinds.add("f")
+        else:
+            return None
+    return "f" if "f" in kinds else "i" if "i" in kinds else None
 
 
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,

@@ -122,6 +122,8 @@ class FunctionOp(Op):
             raise TypeError(f"{self.fn.__name__}.forward returned a {type(out).__name__}; return one Tensor "
                             f"(several outputs are not supported: return them stacked, or use two Functions)")
         out_array = out.numpy()
+        if any(out_array is a for a in arrays):  # an input returned as is: the output owns a copy
+            out_array = out_array.copy()
         to_save, ctx.to_save = ctx.to_save, None
         if to_save:  # the arrays themselves, so an input or the output is recognised as one
             self.save(**{f"saved{i}": (None if t is None else t.numpy()) for i, t in enumerate(to_save)})

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
+        if not isinstance(reduction, str):
+            raise TypeError(f"{type(self).__name__}: the first argument is reduction, a str, got a "
+                            f"{type(reduction).__name__}; pass class weights by keyword: weight=...")
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
