@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .files import write_atomic
+from .nn.module import Parameter
 from .tensor import Tensor
 
 FORMAT = "tinygrad_sm.save"
@@ -90,7 +91,7 @@ def _encode(obj, arrays, where):
     if isinstance(obj, float):
         return {"type": "float", "value": obj if math.isfinite(obj) else repr(obj)}
     if isinstance(obj, Tensor):
-        kind = "parameter" if type(obj).__name__ == "Parameter" else "tensor"
+        kind = "parameter" if isinstance(obj, Parameter) else "tensor"
         return {"type": kind, "ref": _add(np.asarray(obj.numpy()), arrays, where), "requires_grad": obj.requires_grad}
     if isinstance(obj, (np.ndarray, np.generic)):
         a = np.asarray(obj)
@@ -127,7 +128,6 @@ def _decode(node, arrays):
     if kind in ("tensor", "parameter"):
         a = arrays[node["ref"]]
         if kind == "parameter":
-            from .nn.module import Parameter  # nn sits above this module: imported only when needed
             return Parameter(a)
         return Tensor(a, requires_grad=bool(node["requires_grad"]))
     if kind == "ndarray":
