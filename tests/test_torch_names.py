@@ -101,3 +101,23 @@ def test_autograd_namespace():
     x = tg.tensor([2.0], dtype=tg.float64, requires_grad=True)
     (g,) = tg.autograd.grad(x * x, x)
     assert g.item() == 4.0
+
+
+def test_stack_concatenate_softmax_modules_and_from_numpy_take_pytorch_spellings():
+    a, b = tg.ones(2, 3), tg.zeros(2, 3)
+    assert tg.stack([a, b], dim=1).shape == (2, 2, 3) and tg.stack([a, b]).shape == (2, 2, 3)
+    assert tg.concatenate([a, b], dim=1).shape == (2, 6) and tg.concatenate([a, b], 1).shape == (2, 6)
+    with pytest.raises(TypeError, match="stack: got both axis=0 and dim=1"):
+        tg.stack([a, b], axis=0, dim=1)
+    x = tg.tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(tg.nn.Softmax(dim=0)(x).numpy(), x.softmax(axis=0).numpy())
+    np.testing.assert_allclose(tg.nn.LogSoftmax(dim=1)(x).numpy(), x.log_softmax(axis=1).numpy())
+    assert tg.nn.Softmax()(x).shape == (2, 3) and tg.nn.Softmax(0).axis == 0
+    with pytest.raises(TypeError, match="Softmax: got both"):
+        tg.nn.Softmax(0, dim=1)
+    src = np.arange(3, dtype=np.float64)
+    t = tg.from_numpy(src)
+    src[0] = 9
+    assert t.dtype == np.float64 and t.tolist() == [0.0, 1.0, 2.0]  # a copy
+    with pytest.raises(TypeError, match="from_numpy: expected an ndarray, got list"):
+        tg.from_numpy([1.0])

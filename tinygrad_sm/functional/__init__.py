@@ -51,11 +51,12 @@ def log_softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike 
     return LogSoftmax.apply(_tensor(x), axis=_dim("log_softmax", axis, dim), mask=_operand(mask))
 
 
-def _dim(fn, axis, dim):
+def _dim(fn, axis, dim, default=-1):
+    """The axis from NumPy's ``axis`` or PyTorch's ``dim`` (both given: a TypeError)."""
     if axis is not None and dim is not None:
         raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
     if axis is None:
-        return -1 if dim is None else dim
+        return default if dim is None else dim
     return axis
 
 
@@ -131,14 +132,14 @@ def where(cond: ArrayLike | Tensor, x: ArrayLike | Tensor, y: ArrayLike | Tensor
     return Where.apply(cond, x, y)
 
 
-def concatenate(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; the result is always a Tensor."""
-    return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=axis)
+def concatenate(tensors: Sequence[ArrayLike | Tensor], axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis`` or PyTorch's ``dim``; default 0); the result is always a Tensor."""
+    return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=_dim("concatenate", axis, dim, 0))
 
 
-def stack(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis; the result is always a Tensor."""
-    return Stack.apply(*_tensors(tensors, "stack"), axis=axis)
+def stack(tensors: Sequence[ArrayLike | Tensor], axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join tensors along a new axis (``axis`` or PyTorch's ``dim``; default 0); the result is always a Tensor."""
+    return Stack.apply(*_tensors(tensors, "stack"), axis=_dim("stack", axis, dim, 0))
 
 
 def _tensor(x: ArrayLike | Tensor) -> Tensor:

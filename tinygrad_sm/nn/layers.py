@@ -98,9 +98,13 @@ class Sigmoid(Module):
 
 
 class Softmax(Module):
-    def __init__(self, axis: int = -1) -> None:
+    """Softmax along ``axis`` (or PyTorch's ``dim``; default -1)."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        if axis is not None and dim is not None:
+            raise TypeError(f"{type(self).__name__}: got both axis={axis!r} and dim={dim!r}; pass one")
+        self.axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
 
     def forward(self, x: Tensor) -> Tensor:
         return _Softmax.apply(x, axis=self.axis)
