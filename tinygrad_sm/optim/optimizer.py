@@ -64,6 +64,8 @@ class Optimizer:
             raise TypeError(f"{name}: params must be an iterable of tensors, got {type(params).__name__}") from None
         if not items:
             raise ValueError(f"{name}: got an empty parameter list")
+        if not isinstance(defaults, Mapping):  # Optimizer(params, lr), as subclasses called it before groups
+            defaults = {"lr": defaults}
         self.defaults = self._check_hyper(dict(defaults), name)
         raw_groups = items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]
         if any(isinstance(g, Mapping) for g in items) and not all(isinstance(g, Mapping) for g in items):
