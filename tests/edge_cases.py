@@ -495,7 +495,7 @@ def _affine_draw(data, dtype, all_float64=False):
     dts = [np.float64] * 3 if all_float64 else [dtype] + [data.draw(st.sampled_from([dtype] + list(DTYPES)))
                                                          for _ in range(2)]
     mk = (lambda s: smooth_array(data, s)) if all_float64 else None
-    shapes3 = [lead + (n_in,), (n_in, n_out), (n_out,)]
+    shapes3 = [lead + (n_in,), (n_out, n_in), (n_out,)]
     return Case([mk(s) if mk else array(data, dt, s) for s, dt in zip(shapes3, dts)])
 
 
@@ -711,6 +711,8 @@ ADAPTERS = {
     "Log": _unary(lambda x: x.log(), lambda torch, x: x.log(), lambda a, p: np.log(a[0]), POSITIVE),
     "Sqrt": _unary(lambda x: x.sqrt(), lambda torch, x: x.sqrt(), lambda a, p: np.sqrt(a[0]), POSITIVE),
     "Tanh": _unary(lambda x: x.tanh(), lambda torch, x: x.tanh(), ref=lambda a, p: np.tanh(a[0])),
+    "Sin": _unary(lambda x: tg.sin(x), lambda torch, x: x.sin(), ref=lambda a, p: np.sin(a[0])),
+    "Cos": _unary(lambda x: tg.cos(x), lambda torch, x: x.cos(), ref=lambda a, p: np.cos(a[0])),
     "Sigmoid": _unary(lambda x: x.sigmoid(), lambda torch, x: x.sigmoid(), rtol=1e-6, ref=_sigmoid_ref),
     "Relu": _unary(lambda x: x.relu(), lambda torch, x: x.relu(),
                    lambda a, p: np.maximum(a[0], 0), AWAY_FROM_ZERO),
@@ -744,9 +746,9 @@ ADAPTERS = {
     "Stack": _join_draw(stack=True),
     "MatMul": Adapter(_matmul_draw, lambda a, p: a[0] @ a[1], lambda a, p: np.matmul(a[0], a[1]), _matmul_smooth,
                       torch=lambda torch, a, p: a[0] @ a[1], torch_skip=_blas_torch_skip),
-    "Affine": Adapter(_affine_draw, lambda a, p: Affine.apply(*a), lambda a, p: np.matmul(a[0], a[1]) + a[2],
+    "Affine": Adapter(_affine_draw, lambda a, p: Affine.apply(*a), lambda a, p: np.matmul(a[0], a[1].T) + a[2],
                       lambda data: _affine_draw(data, np.float64, all_float64=True),
-                      torch=lambda torch, a, p: a[0] @ a[1] + a[2], torch_skip=_blas_torch_skip),
+                      torch=lambda torch, a, p: a[0] @ a[1].T + a[2], torch_skip=_blas_torch_skip),
     "Softmax": _softmax_adapter("softmax"),
     "LogSoftmax": _softmax_adapter("log_softmax"),
     "LogSumExp": _softmax_adapter("logsumexp"),

@@ -63,6 +63,8 @@ CASES = {
     "Log": [("2d", lambda x: x.log(), [pos(3, 4)])],
     "Sqrt": [("2d", lambda x: x.sqrt(), [pos(3, 4)])],
     "Tanh": [("2d", lambda x: x.tanh(), [r(3, 4)])],
+    "Sin": [("2d", lambda x: tg.sin(x), [3 * r(3, 4)])],
+    "Cos": [("2d", lambda x: tg.cos(x), [3 * r(3, 4)])],
     "Sigmoid": [("2d", lambda x: x.sigmoid(), [3 * r(3, 4)])],
     "Relu": [("2d", lambda x: x.relu(), [away_from_zero(3, 4)])],
     "Where": [
@@ -126,10 +128,11 @@ CASES = {
         ("vec-batched", lambda x, y: x @ y, [r(3), r(2, 3, 2)]),
     ],
     "Affine": [
-        ("2d", lambda x, w, b: Affine.apply(x, w, b), [r(3, 4), r(4, 2), r(2)]),
-        ("vector-x", lambda x, w, b: Affine.apply(x, w, b), [r(4), r(4, 2), r(2)]),
-        ("batched-x", lambda x, w, b: Affine.apply(x, w, b), [r(2, 3, 4), r(4, 2), r(2)]),
-        ("functional", lambda x, w, b: tg.functional.linear(x, w, b).tanh(), [r(3, 4), r(4, 2), r(2)]),
+        ("2d", lambda x, w, b: Affine.apply(x, w, b), [r(3, 4), r(2, 4), r(2)]),
+        ("vector-x", lambda x, w, b: Affine.apply(x, w, b), [r(4), r(2, 4), r(2)]),
+        ("batched-x", lambda x, w, b: Affine.apply(x, w, b), [r(2, 3, 4), r(2, 4), r(2)]),
+        ("functional", lambda x, w, b: tg.functional.linear(x, w, b).tanh(), [r(3, 4), r(2, 4), r(2)]),
+        ("functional-no-bias", lambda x, w: tg.functional.linear(x, w), [r(3, 4), r(2, 4)]),
     ],
     "Softmax": [
         ("last", lambda x: x.softmax(axis=-1), [r(3, 4)]),

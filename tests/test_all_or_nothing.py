@@ -36,12 +36,12 @@ def _state_with(model, key, value):
 
 
 @pytest.mark.parametrize("value, exc, words", [
-    (np.array([["a"] * 2] * 4), TypeError, ["'2.weight'", "<U1", "real numbers"]),
-    (np.full((4, 2), None), TypeError, ["'2.weight'", "object"]),
-    (np.ones((4, 2)) * (1 + 1j), TypeError, ["'2.weight'", "complex128"]),
-    (np.ones((2, 4)), ValueError, ["'2.weight'", "(2, 4)", "(4, 2)"]),
-    (np.full((4, 2), np.nan), ValueError, ["'2.weight'", "8 NaN/inf", "check_finite=False"]),
-    (np.full((4, 2), 1e300), ValueError, ["'2.weight'", "once cast to float32"]),
+    (np.array([["a"] * 4] * 2), TypeError, ["'2.weight'", "<U1", "real numbers"]),
+    (np.full((2, 4), None), TypeError, ["'2.weight'", "object"]),
+    (np.ones((2, 4)) * (1 + 1j), TypeError, ["'2.weight'", "complex128"]),
+    (np.ones((4, 2)), ValueError, ["'2.weight'", "(4, 2)", "(2, 4)"]),  # the (in, out) layout of 0.2
+    (np.full((2, 4), np.nan), ValueError, ["'2.weight'", "8 NaN/inf", "check_finite=False"]),
+    (np.full((2, 4), 1e300), ValueError, ["'2.weight'", "once cast to float32"]),
     ("not an array", TypeError, ["'2.weight'", "<U12"]),
 ])
 def test_load_state_dict_checks_every_value_before_assigning_any(model, value, exc, words):
@@ -58,7 +58,7 @@ def test_load_state_dict_takes_tensors_ints_and_bools_and_copies(model):
     state = {k: tg.Tensor(np.arange(p.size).reshape(p.shape)) for k, p in model.named_parameters()}
     state["0.bias"] = np.array([True, False, True, False])
     model.load_state_dict(state)
-    np.testing.assert_array_equal(model[0].weight.data, np.arange(12).reshape(3, 4))
+    np.testing.assert_array_equal(model[0].weight.data, np.arange(12).reshape(4, 3))
     np.testing.assert_array_equal(model[0].bias.data, [1, 0, 1, 0])
     assert model[0].weight.dtype == np.float32
     state["0.weight"].data[0, 0] = 100  # the model holds copies

@@ -118,13 +118,13 @@ def heads_by_hand(module, x, mask):
     W, b = module.qkv.weight.numpy(), module.qkv.bias.numpy()
     d, H = module.embed_dim, module.num_heads
     dh = d // H
-    proj = x @ W + b
+    proj = x @ W.T + b
     outs = []
     for h in range(H):
         cols = slice(h * dh, (h + 1) * dh)
         q, k, v = proj[..., :d][..., cols], proj[..., d:2 * d][..., cols], proj[..., 2 * d:][..., cols]
         outs.append(reference(q, k, v, mask[:, 0])[0])
-    return np.concatenate(outs, -1) @ module.out.weight.numpy() + module.out.bias.numpy()
+    return np.concatenate(outs, -1) @ module.out.weight.numpy().T + module.out.bias.numpy()
 
 
 def test_mhsa_head_layout_is_contiguous_column_blocks(rng):
@@ -153,7 +153,7 @@ def test_mhsa_is_seeded_and_registers_its_parameters():
     assert names == ["qkv.weight", "qkv.bias", "out.weight", "out.bias"]
     for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
         np.testing.assert_array_equal(p.numpy(), q.numpy())
-    assert not np.allclose(a.qkv.weight.numpy()[:, :8], a.out.weight.numpy())  # one stream, different draws
+    assert not np.allclose(a.qkv.weight.numpy()[:8], a.out.weight.numpy())  # one stream, different draws
 
 
 # --- against PyTorch -------------------------------------------------------------------------------
@@ -202,9 +202,9 @@ def test_mhsa_matches_pytorch_multihead_attention(rng):
     module = nn.MultiHeadSelfAttention(d, H, rng=1, dtype=np.float64)
     tm = torch.nn.MultiheadAttention(d, H, batch_first=True, dtype=torch.float64)
     with torch.no_grad():
-        tm.in_proj_weight.copy_(torch.tensor(module.qkv.weight.numpy().T))
+        tm.in_proj_weight.copy_(torch.tensor(module.qkv.weight.numpy()))  # the same (3d, d) layout
         tm.in_proj_bias.copy_(torch.tensor(module.qkv.bias.numpy()))
-        tm.out_proj.weight.copy_(torch.tensor(module.out.weight.numpy().T))
+        tm.out_proj.weight.copy_(torch.tensor(module.out.weight.numpy()))
         tm.out_proj.bias.copy_(torch.tensor(module.out.bias.numpy()))
     x = rng.standard_normal((3, 5, d))
     keys = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=bool)
@@ -219,4 +219,4 @@ def test_mhsa_matches_pytorch_multihead_attention(rng):
     out.backward(g)
     tout.backward(torch.tensor(g))
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(module.qkv.weight.grad.numpy(), tm.in_proj_weight.grad.numpy().T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(module.qkv.weight.grad.numpy(), tm.in_proj_weight.grad.numpy(), rtol=1e-9, atol=1e-12)

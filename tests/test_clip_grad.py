@@ -1,4 +1,5 @@
-"""nn.utils.clip_grad_norm_: PyTorch's numbers, in place, checked before anything changes."""
+"""nn.utils.clip_grad_norm_: PyTorch's numbers (NaN kept for every norm), new gradient tensors,
+checked before anything changes."""
 import math
 
 import numpy as np
@@ -35,12 +36,13 @@ def test_matches_the_numpy_reference(rng, max_norm, norm_type):
     want_total, want = reference(before, max_norm, norm_type)
     assert isinstance(total, float)
     assert total == pytest.approx(want_total, rel=1e-12)
-    for p, a, w in zip(params, arrays, want):
-        assert np.shares_memory(p.grad.numpy(), a)  # scaled in place
-        np.testing.assert_allclose(a, w, rtol=1e-12, atol=1e-300)
+    for p, a, b, w in zip(params, arrays, before, want):
+        assert p.grad.numpy() is not a  # a new gradient tensor; the old array is left as it was
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(p.grad.numpy(), w, rtol=1e-12, atol=1e-300)
     if want_total <= max_norm:
-        for a, b in zip(arrays, before):
-            np.testing.assert_array_equal(a, b)
+        for p, b in zip(params, before):
+            np.testing.assert_array_equal(p.grad.numpy(), b)
 
 
 def test_skips_parameters_without_grad_and_accepts_one_tensor(rng):
@@ -62,6 +64,7 @@ def test_a_gradient_shared_by_two_parameters_is_scaled_once(rng):
     total = clip_grad_norm_([a, b], 0.1)
     assert total == pytest.approx(np.linalg.norm(g), rel=1e-12)
     np.testing.assert_allclose(a.grad.numpy(), g * 0.1 / (total + 1e-6), rtol=1e-12)
+    assert b.grad is a.grad
 
 
 @pytest.mark.parametrize("max_norm, err, message", [
@@ -78,13 +81,25 @@ def test_bad_max_norm_raises_before_anything_changes(rng, max_norm, err, message
         np.testing.assert_array_equal(p.grad.numpy(), b)
 
 
-def test_a_gradient_that_is_not_a_tensor_raises_before_anything_changes(rng):
+def test_a_read_only_gradient_array_is_replaced_not_written(rng):
     params = with_grads(rng, [(3,), (2,)], scale=10.0)
-    params[1].grad = [1.0, 2.0]
-    before = params[0].grad.numpy().copy()
-    with pytest.raises(TypeError, match="the gradient of parameter 1 is a list, not a Tensor"):
-        clip_grad_norm_(params, 1.0)
-    np.testing.assert_array_equal(params[0].grad.numpy(), before)
+    old = params[1].grad.numpy()
+    old.setflags(write=False)
+    kept = old.copy()
+    clip_grad_norm_(params, 1.0)
+    np.testing.assert_array_equal(old, kept)
+    assert np.linalg.norm(np.concatenate([p.grad.numpy() for p in params])) == pytest.approx(1.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.5, math.inf])
+def test_nan_propagates_for_every_norm_type(norm_type):
+    a, b = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros(1))
+    a.grad, b.grad = tg.Tensor([3.0, 4.0]), tg.Tensor([np.nan])
+    with pytest.raises(FloatingPointError, match="total norm of the gradients is nan"):
+        clip_grad_norm_([a, b], 1.0, norm_type=norm_type, error_if_nonfinite=True)
+    np.testing.assert_array_equal(a.grad.numpy(), [3.0, 4.0])  # nothing changed before the error
+    assert math.isnan(clip_grad_norm_([a, b], 1.0, norm_type=norm_type))
+    assert np.isnan(a.grad.numpy()).all()
 
 
 def test_norm_type_is_checked():
@@ -94,7 +109,7 @@ def test_norm_type_is_checked():
 
 def test_nonfinite_gradients(rng):
     params = with_grads(rng, [(3,)])
-    params[0].grad[1] = np.nan  # a gradient is written through its tensor
+    params[0].grad = tg.Tensor([0.5, np.nan, 1.0])
     with pytest.raises(FloatingPointError, match="total norm of the gradients is nan"):
         clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
     assert np.isfinite(params[0].grad.numpy()[[0, 2]]).all()

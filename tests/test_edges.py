@@ -370,9 +370,9 @@ def test_sigmoid_of_unsigned_and_bool_tensors():
 
 def test_affine_promotes_like_x_at_w_plus_b():
     from tinygrad_sm.ops import Affine
-    x, w = np.ones((2, 3), np.float32), np.ones((3, 2), np.float32)
+    x, w = np.ones((2, 3), np.float32), np.ones((2, 3), np.float32)
     assert Affine.apply(tg.Tensor(x), tg.Tensor(w), tg.Tensor(np.ones(2))).dtype == np.float64
-    out = Affine.apply(tg.Tensor(np.ones((2, 3), np.int32)), tg.Tensor(np.ones((3, 2), np.int32)), tg.Tensor([0.5, 0.5]))
+    out = Affine.apply(tg.Tensor(np.ones((2, 3), np.int32)), tg.Tensor(np.ones((2, 3), np.int32)), tg.Tensor([0.5, 0.5]))
     np.testing.assert_array_equal(out.data, np.full((2, 2), 3.5))
 
 
@@ -380,10 +380,10 @@ def test_affine_promotes_like_x_at_w_plus_b():
 def test_affine_backward_with_a_zero_size_feature_axis(n_in, n_out):
     from tinygrad_sm.ops import Affine
     x = tg.Tensor(np.ones((2, n_in)), requires_grad=True)
-    w = tg.Tensor(np.ones((n_in, n_out)), requires_grad=True)
+    w = tg.Tensor(np.ones((n_out, n_in)), requires_grad=True)
     b = tg.Tensor(np.ones(n_out), requires_grad=True)
     Affine.apply(x, w, b).sum().backward()
-    assert x.grad.shape == (2, n_in) and w.grad.shape == (n_in, n_out) and b.grad.shape == (n_out,)
+    assert x.grad.shape == (2, n_in) and w.grad.shape == (n_out, n_in) and b.grad.shape == (n_out,)
     np.testing.assert_array_equal(b.grad.data, np.full(n_out, 2.0))
 
 

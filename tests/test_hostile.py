@@ -53,7 +53,7 @@ def test_a_diverging_fit_says_at_which_epoch_and_step():
     model = nn.MLP([2, 16, 3], rng=0)
     with pytest.raises(FloatingPointError, match=r"fit: training diverged at epoch \d+, step \d+ \(loss .*NaN/inf"), \
             np.errstate(all="ignore"):
-        fit(model, optim.SGD(model.parameters(), lr=1e8), X, y, epochs=50, batch_size=300, rng=0)
+        fit(model, optim.SGD(model.parameters(), lr=1e12), X, y, epochs=50, batch_size=300, rng=0)
     assert all(np.isfinite(p.data).all() for p in model.parameters())  # the refused step changed nothing
 
 

@@ -79,7 +79,7 @@ def test_bad_settings_raise_before_the_optimizer_changes(make, message):
 
 
 def test_needs_an_optimizer_with_a_learning_rate():
-    with pytest.raises(TypeError, match="StepLR: optimizer must be an optimizer with a numeric lr"):
+    with pytest.raises(TypeError, match="StepLR: optimizer must be an optimizer whose param_groups have a numeric 'lr'"):
         StepLR(object(), step_size=1)
 
 

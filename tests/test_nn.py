@@ -10,7 +10,7 @@ def test_named_parameters_use_dotted_names_in_order():
     model = nn.MLP([2, 4, 3], rng=0)
     assert [k for k, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
-    assert model[0].weight.shape == (2, 4) and model[0].weight.dtype == np.float32
+    assert model[0].weight.shape == (4, 2) and model[0].weight.dtype == np.float32  # (out, in)
 
     class Net(nn.Module):
         def __init__(self):
@@ -62,9 +62,9 @@ def test_load_state_dict_names_the_offending_key_and_changes_nothing():
     model = nn.MLP([3, 5, 2], rng=0)
     before = model[0].weight.numpy().copy()
     state = model.state_dict()
-    state["0.weight"] = np.zeros((5, 3))
+    state["0.weight"] = np.zeros((3, 5))
     state["2.bias"] = np.zeros(2)
-    with pytest.raises(ValueError, match=r"'0.weight' has shape \(5, 3\) in the state but \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"'0.weight' has shape \(3, 5\) in the state but \(5, 3\)"):
         model.load_state_dict(state)
     np.testing.assert_array_equal(model[0].weight.data, before)
     del state["0.weight"]

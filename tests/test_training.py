@@ -64,7 +64,7 @@ def _numpy_logits(model, X):
     h = X.astype(np.float64)
     layers = [m for _, m in model.named_modules() if isinstance(m, nn.Linear)]
     for i, layer in enumerate(layers):
-        h = h @ layer.weight.data.astype(np.float64) + layer.bias.data.astype(np.float64)
+        h = h @ layer.weight.data.astype(np.float64).T + layer.bias.data.astype(np.float64)
         if i < len(layers) - 1:
             h = np.maximum(h, 0.0)
     return h

@@ -29,7 +29,7 @@ def test_backward_dot_names_every_op_what_it_saved_and_gradient_shapes(classifie
     assert "saved out: (4, 3) float32, 48 B" in src  # the softmax's only saved array
     assert "saved x: (4, 3) float32, 48 B" in src  # log saves its input: the same probabilities
     assert 'label=" (4, 3)"' in src and 'label=" grad ()"' in src
-    assert "0.weight\n(2, 3) float32\nAccumulateGrad" in src and "0.bias" in src
+    assert "0.weight\n(3, 2) float32\nAccumulateGrad" in src and "0.bias" in src
     assert 'label="0: Linear(2, 3, bias=True)"' in src  # one cluster per module
     assert 'fillcolor="#ffe0b2"' in src and 'fillcolor="#c8e6c9"' in src  # softmax and parameter styles
 
@@ -72,7 +72,7 @@ def test_forward_graph_shows_tensors_with_shape_and_dtype_styled_by_role(classif
     assert 'label="(4, 3) float32"' in src  # an intermediate
     assert 'label="output (4, 3) float32"' not in src and 'label="output () float32"' in src
     assert "constant (4, 2) float32" in src  # the input batch, saved by the matmul for W's gradient
-    assert "0.weight\n(2, 3) float32" in src
+    assert "0.weight\n(3, 2) float32" in src
     for look in ('fillcolor="#c8e6c9"', 'fillcolor="#f8bbd0"', 'fillcolor="#ffffff"', 'fillcolor="#f5f5f5"'):
         assert look in src
 

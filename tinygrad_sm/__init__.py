@@ -3,22 +3,58 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from . import data, functional, nn, optim, training, viz
-from .autograd import grad
-from .creation import arange, full, manual_seed, ones, ones_like, rand, randn, randn_like, zeros, zeros_like
+from . import autograd, data, functional, nn, optim, training, utils, viz
+from .autograd import GradcheckError, grad, gradcheck, gradgradcheck
+
+# ``tensor`` below is the function: the submodule ``tinygrad_sm.tensor`` is loaded (and bound to this
+# name) by the imports before it, and importing a loaded submodule again does not rebind the name.
+from .creation import (
+    arange,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+)
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
+from .functions import argmax, cat, cos, exp, from_numpy, log, matmul, mean, relu, sigmoid, sin, sum, tanh
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .op import Op
+from .serialization import load, save
 from .tensor import Tensor
 from .transforms import hessian, jacobian, jvp, vjp
 
 __version__ = "0.2.0"
 
 __all__ = [
-    "Tensor", "Op", "functional", "nn", "optim", "data", "training", "viz", "grad", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax", "log_softmax",
-    "logsumexp", "cross_entropy", "where", "concatenate", "stack", "zeros", "ones", "full", "arange", "rand",
-    "randn", "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",
-    "gradcheck", "gradgradcheck", "GradcheckError",
+    "Tensor", "tensor", "Op", "autograd", "functional", "nn", "optim", "data", "utils", "training", "viz", "grad",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax",
+    "log_softmax", "logsumexp", "cross_entropy", "where", "concatenate", "stack", "cat", "zeros", "ones", "full",
+    "arange", "linspace", "rand", "randn", "randperm", "zeros_like", "ones_like", "randn_like", "manual_seed",
+    "vjp", "jvp", "jacobian", "hessian", "gradcheck", "gradgradcheck", "GradcheckError", "save", "load",
+    "from_numpy", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "matmul", "argmax", "sum", "mean",
+    "float16", "half", "float32", "float", "float64", "double", "int32", "int", "int64", "long", "bool",
+    "set_default_dtype", "get_default_dtype",
 ]

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .autograd import grad
+from .autograd.gradients import grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 

@@ -80,7 +80,7 @@ def _tiny_mlp(torch):
         tm = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3)).double()
         with torch.no_grad():
             for layer, w, b in ((tm[0], W1, b1), (tm[2], W2, b2)):
-                layer.weight.copy_(torch.tensor(w.T))
+                layer.weight.copy_(torch.tensor(w))  # both (out, in)
                 layer.bias.copy_(torch.tensor(b))
         tx, ty = torch.tensor(X), torch.tensor(y)
         lossf = torch.nn.CrossEntropyLoss()

@@ -19,7 +19,7 @@ Every variant's result is checked against ``vjp`` before it is timed.
 """
 import numpy as np
 
-from ..autograd import grad
+from ..autograd.gradients import grad
 from ..ops.softmax import Softmax, softmax_vjp
 from ..tensor import Tensor
 from ..transforms import jacobian

@@ -3,7 +3,7 @@ peers; and the per-op cost of recording and backpropagating tiny ops."""
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import grad
+from ..autograd.gradients import grad
 from ..functional import cross_entropy
 from ..tensor import Tensor
 from .harness import interleaved, optional
@@ -40,6 +40,12 @@ class NumpyMLP:
         return loss
 
 
+def in_out(model):
+    """Copies of ``model``'s parameters with each weight as (in, out), the layout of the
+    hand-written references here (``Linear.weight`` is (out, in), as in PyTorch)."""
+    return [np.array(p.numpy()).T.copy() if p.ndim == 2 else np.array(p.numpy()) for p in model.parameters()]
+
+
 def torch_mlp(torch, initial):
     """A PyTorch Linear-ReLU-Linear with our initial weights [W1, b1, W2, b2] (W of shape (in, out))."""
     W1, b1, W2, b2 = initial
@@ -58,7 +64,7 @@ def mlp_variants(B, torch=None, jax=None, lr=0.01):
     model = nn.MLP([784, 256, 10], rng=0)
     opt = optim.SGD(model.parameters(), lr=lr)
     xt = Tensor(x)
-    ref = NumpyMLP([p._data for p in model.parameters()], lr)
+    ref = NumpyMLP(in_out(model), lr)
 
     def ours():
         loss = cross_entropy(model(xt), y)
@@ -68,7 +74,7 @@ def mlp_variants(B, torch=None, jax=None, lr=0.01):
         return loss
 
     v = {"tinygrad_sm": ours, "numpy-by-hand": lambda: ref.step(x, y)}
-    initial = [p._data.copy() for p in model.parameters()]
+    initial = in_out(model)
     if torch is not None:
         tm = torch_mlp(torch, initial)  # the same starting point, so the first losses must agree
         topt = torch.optim.SGD(tm.parameters(), lr=lr)
@@ -166,7 +172,7 @@ def digits_variants(torch=None, epochs=30, batch=64, lr=1e-3):
     gen = np.random.default_rng(0)
     order = [gen.permutation(len(X)) for _ in range(epochs)]
     batches = [(X[idx[i:i + batch]], y[idx[i:i + batch]]) for idx in order for i in range(0, len(X), batch)]
-    initial = [p._data.copy() for p in nn.MLP([64, 128, 10], rng=0).parameters()]
+    initial = in_out(nn.MLP([64, 128, 10], rng=0))
 
     def ours():
         model = nn.MLP([64, 128, 10], rng=0)

@@ -48,9 +48,21 @@ def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = T
     n = len(X)
     if len(y) != n:
         raise ValueError(f"minibatches: X has {n} rows but y has {len(y)}")
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-        raise ValueError(f"minibatches: batch_size must be a positive int, got {batch_size!r}")
-    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
+    for idx in batch_indices(n, batch_size, shuffle, rng, False, "minibatches"):
         yield X[idx], y[idx]
+
+
+def batch_indices(n: int, batch_size: int, shuffle: bool, rng: int | np.random.Generator | None,
+                  drop_last: bool, fn: str) -> Iterator[np.ndarray]:
+    """The row indices of each batch of ``n`` rows: in order, or shuffled once by ``rng``;
+    a last, shorter batch is dropped with ``drop_last``. ``batch_size`` is checked first."""
+    check_batch_size(batch_size, fn)
+    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    stop = n - n % batch_size if drop_last else n
+    for start in range(0, stop, batch_size):
+        yield order[start : start + batch_size]
+
+
+def check_batch_size(batch_size, fn):
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f"{fn}: batch_size must be a positive int, got {batch_size!r}")

@@ -35,17 +35,29 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 
-def softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-    """Softmax along ``axis``; ``mask`` False (or a -inf logit) excludes an entry.
+def softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+            dim: int | None = None) -> Tensor:
+    """Softmax along ``axis`` (or PyTorch's ``dim``; default -1); ``mask`` False (or a -inf
+    logit) excludes an entry.
 
     Saves only its output a; its VJP is ``a * (g - (g * a).sum(axis, keepdims=True))``.
     """
-    return Softmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
+    return Softmax.apply(_tensor(x), axis=_dim("softmax", axis, dim), mask=_operand(mask))
 
 
-def log_softmax(x: ArrayLike | Tensor, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-    """``x - logsumexp(x, axis)``, stable; saves only its output."""
-    return LogSoftmax.apply(_tensor(x), axis=axis, mask=_operand(mask))
+def log_softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+                dim: int | None = None) -> Tensor:
+    """``x - logsumexp(x, axis)`` (``axis`` or PyTorch's ``dim``; default -1), stable; saves only its output."""
+    return LogSoftmax.apply(_tensor(x), axis=_dim("log_softmax", axis, dim), mask=_operand(mask))
+
+
+def _dim(fn, axis, dim, default=-1):
+    """The axis from NumPy's ``axis`` or PyTorch's ``dim`` (both given: a TypeError)."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
+    if axis is None:
+        return default if dim is None else dim
+    return axis
 
 
 def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,
@@ -55,9 +67,9 @@ def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,
 
 
 def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduction: str = "mean",
-                  axis: int = -1,
-                  label_smoothing: float = 0.0) -> Tensor:
-    """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row.
+                  axis: int = -1, label_smoothing: float = 0.0, *, weight: ArrayLike | Tensor | None = None,
+                  ignore_index: int = -100) -> Tensor:
+    """Softmax cross-entropy, fused: ``logsumexp(z) - z[target]`` per row, as PyTorch defines it.
 
     Parameters
     ----------
@@ -69,25 +81,34 @@ def cross_entropy(logits: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduc
     reduction : {"mean", "sum", "none"}
         Average over rows, sum, or return the per-row losses.
     label_smoothing : float in [0, 1]
-        Mix the targets with the uniform distribution: ``q = (1 - ε)·target + ε/N``,
-        as in PyTorch.
+        Mix the targets with the uniform distribution: ``q = (1 - ε)·target + ε/C``,
+        as in PyTorch (also for probability targets that do not sum to one).
+    weight : array_like of C floats, optional
+        A weight per class: row i counts ``weight[target_i]`` times, and the mean is
+        taken over those weights (``Σ w[t]·loss / Σ w[t]``), as in PyTorch.
+    ignore_index : int
+        Class-target rows equal to it contribute nothing and are left out of the mean
+        (the padding idiom); a batch where every row is ignored has a NaN mean, as in PyTorch.
 
-    The node saves only the logits; its backward recomputes the softmax from them:
-    ``(softmax(z) - q) * g / n``.
+    The node saves only the logits (and the constant targets and weights); its backward
+    recomputes the softmax from them: ``(softmax(z)·Σq - q) * g / denominator``.
     """
     if isinstance(targets, Tensor) and targets.requires_grad:
         raise ValueError(
             "cross_entropy: targets that require grad are not supported; pass targets.detach(), "
             "or write -(targets * log_softmax(logits)).sum(axis) to differentiate through them"
         )
-    return CrossEntropy.apply(_tensor(logits), _operand(targets), axis=axis, reduction=reduction,
-                              label_smoothing=label_smoothing)
+    w = None if weight is None else np.asarray(_operand(weight))
+    return CrossEntropy.apply(_tensor(logits), _operand(targets), w, axis=axis, reduction=reduction,
+                              label_smoothing=label_smoothing, ignore_index=ignore_index)
 
 
 def linear(x: ArrayLike | Tensor, weight: ArrayLike | Tensor,
            bias: ArrayLike | Tensor | None = None) -> Tensor:
-    """``x @ weight + bias`` with ``weight`` of shape (in, out): one fused op when there is a bias."""
-    return _tensor(x) @ weight if bias is None else Affine.apply(_tensor(x), weight, bias)
+    """``x @ weight.T + bias`` with ``weight`` of shape (out, in), as PyTorch's ``F.linear``:
+    one fused op when there is a bias."""
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    return _tensor(x) @ w.T if bias is None else Affine.apply(_tensor(x), w, bias)
 
 
 def relu(x: ArrayLike | Tensor) -> Tensor:
@@ -111,14 +132,14 @@ def where(cond: ArrayLike | Tensor, x: ArrayLike | Tensor, y: ArrayLike | Tensor
     return Where.apply(cond, x, y)
 
 
-def concatenate(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; the result is always a Tensor."""
-    return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=axis)
+def concatenate(tensors: Sequence[ArrayLike | Tensor], axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis`` or PyTorch's ``dim``; default 0); the result is always a Tensor."""
+    return Concatenate.apply(*_tensors(tensors, "concatenate"), axis=_dim("concatenate", axis, dim, 0))
 
 
-def stack(tensors: Sequence[ArrayLike | Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis; the result is always a Tensor."""
-    return Stack.apply(*_tensors(tensors, "stack"), axis=axis)
+def stack(tensors: Sequence[ArrayLike | Tensor], axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Join tensors along a new axis (``axis`` or PyTorch's ``dim``; default 0); the result is always a Tensor."""
+    return Stack.apply(*_tensors(tensors, "stack"), axis=_dim("stack", axis, dim, 0))
 
 
 def _tensor(x: ArrayLike | Tensor) -> Tensor:

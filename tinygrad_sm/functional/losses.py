@@ -58,21 +58,44 @@ def binary_cross_entropy_with_logits(logits: ArrayLike | Tensor, targets: ArrayL
 
 
 def nll_loss(log_probs: ArrayLike | Tensor, targets: ArrayLike | Tensor, reduction: str = "mean",
-             axis: int = -1) -> Tensor:
-    """Negative log-likelihood ``−log_probs[target]`` per row, classes along ``axis``.
+             axis: int = -1, *, weight: ArrayLike | Tensor | None = None, ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood ``−w[target]·log_probs[target]`` per row, classes along ``axis``.
 
     ``targets``: integer class indices of the log-probabilities' shape without
     ``axis``. With ``log_probs = x.log_softmax(axis)`` this is ``cross_entropy(x, targets)``.
-    The gradient is −g scattered to the picked entries (repeated rows accumulate).
+    ``weight`` (one per class) and ``ignore_index`` as in PyTorch: the mean is
+    ``Σ w[t]·loss / Σ w[t]`` over the rows not ignored (NaN if every row is ignored,
+    with a zero gradient). The gradient is −g·w[t] scattered to the picked entries
+    (repeated rows accumulate).
     """
     _check_reduction(reduction, "nll_loss")
     lp = _float_tensor(log_probs, "nll_loss", "log_probs")
     if lp.ndim == 0:
         raise ValueError("nll_loss: log_probs must have a class axis, got a 0-d tensor")
     axis = _axis(axis, lp.ndim, "nll_loss")
-    t = class_targets(targets, lp.shape, axis, "nll_loss")
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"nll_loss: ignore_index must be an int, got {ignore_index!r}")
+    t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)
+    valid = t != ignore_index if t.dtype.kind in "iu" else np.ones(t.shape, bool)
+    t = class_targets(np.where(valid, t, 0) if t.dtype.kind in "iu" else t, lp.shape, axis, "nll_loss")
     _check_nonempty(t.size, reduction, "nll_loss", "targets", t.shape)
-    return _reduce(-lp[_class_index(t, axis)], reduction)
+    w = None
+    if weight is not None:
+        w = np.asarray(weight.numpy() if isinstance(weight, Tensor) else weight)
+        n = lp.shape[axis]
+        if w.dtype.kind not in "biuf" or w.shape != (n,):
+            raise ValueError(f"nll_loss: weight must be a 1-D array of {n} real numbers (one per class), "
+                             f"got {w.dtype} {w.shape}")
+    if w is None and valid.all():
+        return _reduce(-lp[_class_index(t, axis)], reduction)
+    rw = (valid if w is None else np.where(valid, w[t], 0)).astype(lp.dtype)
+    rows = -lp[_class_index(t, axis)] * rw
+    if reduction != "mean":
+        return _reduce(rows, reduction)
+    total = float(rw.sum())
+    if total:
+        return rows.sum() * lp.dtype.type(1 / total)
+    return rows.sum() * lp.dtype.type(0) + lp.dtype.type(np.nan)  # 0/0, as PyTorch; the gradient is 0
 
 
 def label_smoothing_targets(targets: ArrayLike | Tensor, num_classes: int, label_smoothing: float,

@@ -2,8 +2,8 @@
 
 Head layout. ``qkv`` is one ``Linear(d, 3d)``; its output columns are [q | k | v],
 each d wide and split into ``num_heads`` contiguous blocks of ``d/H``: head h's
-query uses columns ``h·d/H .. (h+1)·d/H`` of the q block (PyTorch's
-``in_proj_weight`` is the transpose of this weight, in the same order). The
+query uses columns ``h·d/H .. (h+1)·d/H`` of the q block (``qkv.weight`` is PyTorch's
+``in_proj_weight``: the same (3d, d) array, rows in the same order). The
 (B, L, 3d) projection is reshaped to (B, L, 3, H, d/H) and transposed to
 (3, B, H, L, d/H), so q, k and v are (B, H, L, d/H) and the heads run as one
 batched ``scaled_dot_product_attention``. The heads' outputs go back to (B, L, d)
@@ -38,7 +38,7 @@ class MultiHeadSelfAttention(Module):
 
     def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
                  rng: int | np.random.Generator | None = None,
-                 dtype: DTypeLike = np.float32) -> None:
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

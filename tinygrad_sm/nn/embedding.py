@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..creation import randn
+from ..dtypes import or_default
 from ..functional import embedding
 from .module import Module, Parameter
 
@@ -21,13 +22,14 @@ class Embedding(Module):
     ``np.random.Generator``, or None for the generator ``tg.manual_seed`` sets)."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, rng: int | np.random.Generator | None = None,
-                 dtype: DTypeLike = np.float32) -> None:
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
                 raise ValueError(f"Embedding: {name} must be a positive int, got {n!r}")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
-        self.weight = Parameter(randn(num_embeddings, embedding_dim, rng=rng).numpy(), dtype=dtype)
+        draws = randn(num_embeddings, embedding_dim, rng=rng, dtype=np.float64).numpy()
+        self.weight = Parameter(draws, dtype=or_default(dtype))
 
     def forward(self, indices: ArrayLike | Tensor) -> Tensor:
         return embedding(indices, self.weight)

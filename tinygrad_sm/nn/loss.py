@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
+        if not isinstance(reduction, str):
+            raise TypeError(f"{type(self).__name__}: the first argument is reduction, a str, got a "
+                            f"{type(reduction).__name__}; pass class weights by keyword: weight=...")
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
@@ -49,30 +52,32 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class NLLLoss(_Loss):
-    """``nll_loss(log_probs, targets, reduction, axis)``."""
+    """``nll_loss(log_probs, targets, reduction, axis, weight=, ignore_index=)``."""
 
-    def __init__(self, reduction: str = "mean", axis: int = -1) -> None:
+    def __init__(self, reduction: str = "mean", axis: int = -1, *, weight: ArrayLike | Tensor | None = None,
+                 ignore_index: int = -100) -> None:
         super().__init__(reduction)
-        self.axis = axis
+        self.axis, self.weight, self.ignore_index = axis, weight, ignore_index
 
     def forward(self, log_probs: Tensor, targets: ArrayLike | Tensor) -> Tensor:
-        return nll_loss(log_probs, targets, self.reduction, self.axis)
+        return nll_loss(log_probs, targets, self.reduction, self.axis, weight=self.weight,
+                        ignore_index=self.ignore_index)
 
 
 class CrossEntropyLoss(_Loss):
-    """``cross_entropy(logits, targets, reduction, axis)``, with ``label_smoothing`` ε:
-    the targets become ``(1 − ε)·onehot + ε/C`` (``functional.label_smoothing_targets``)."""
+    """``cross_entropy(logits, targets, reduction, axis, label_smoothing, weight=, ignore_index=)``:
+    with ``label_smoothing`` ε the targets become ``(1 − ε)·target + ε/C``, as in PyTorch."""
 
-    def __init__(self, reduction: str = "mean", axis: int = -1, label_smoothing: float = 0.0) -> None:
+    def __init__(self, reduction: str = "mean", axis: int = -1, label_smoothing: float = 0.0, *,
+                 weight: ArrayLike | Tensor | None = None, ignore_index: int = -100) -> None:
         super().__init__(reduction)
         label_smoothing_targets([0], 1, label_smoothing)  # checks ε now, not at the first call
         self.axis, self.label_smoothing = axis, float(label_smoothing)
+        self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, logits: Tensor, targets: ArrayLike | Tensor) -> Tensor:
-        if self.label_smoothing:
-            targets = label_smoothing_targets(targets, logits.shape[self.axis], self.label_smoothing,
-                                              axis=self.axis, dtype=logits.dtype)
-        return cross_entropy(logits, targets, self.reduction, self.axis)
+        return cross_entropy(logits, targets, self.reduction, self.axis, self.label_smoothing,
+                             weight=self.weight, ignore_index=self.ignore_index)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + (f", label_smoothing={self.label_smoothing}" if self.label_smoothing else "")

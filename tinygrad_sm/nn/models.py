@@ -55,7 +55,7 @@ class MeanPoolClassifier(_SequenceModel):
     occur and how many positions there are, never which token is where."""
 
     def __init__(self, vocab_size: int, max_len: int, d_model: int = 32, num_classes: int = 2, pad: int = 0,
-                 rng: int | np.random.Generator | None = None, dtype: DTypeLike = np.float32) -> None:
+                 rng: int | np.random.Generator | None = None, dtype: DTypeLike | None = None) -> None:
         gen = None if rng is None else np.random.default_rng(rng)
         super().__init__(vocab_size, max_len, d_model, num_classes, pad, gen, dtype)
         self.head = Linear(d_model, num_classes, rng=gen, dtype=dtype)
@@ -79,7 +79,7 @@ class AttentionClassifier(_SequenceModel):
     def __init__(self, vocab_size: int, max_len: int, d_model: int = 32, num_heads: int = 2,
                  num_classes: int = 2,
                  pad: int = 0, rng: int | np.random.Generator | None = None,
-                 dtype: DTypeLike = np.float32) -> None:
+                 dtype: DTypeLike | None = None) -> None:
         gen = None if rng is None else np.random.default_rng(rng)
         super().__init__(vocab_size, max_len, d_model, num_classes, pad, gen, dtype)
         self.attention = MultiHeadSelfAttention(d_model, num_heads, rng=gen, dtype=dtype)

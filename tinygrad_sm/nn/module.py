@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..files import write_atomic
 from ..grad_mode import no_grad
 from ..tensor import Tensor
@@ -15,6 +16,36 @@ def npz_path(path):
     """``path`` with ``.npz`` appended unless it ends with it (NumPy's ``savez`` rule)."""
     path = os.fsdecode(path)
     return path if path.endswith(".npz") else path + ".npz"
+
+
+def _overwrite(param, array):
+    """The one place ``nn`` changes a parameter's values (``nn.init``, ``load_state_dict``,
+    ``Module.to``): ``param`` takes ``array``'s values, shape and dtype, and stays the same
+    object (an optimizer holding it keeps working). Written through the parameter, so a
+    graph that saved the old values refuses to backpropagate. A new dtype gives the leaf a
+    fresh gradient node and casts its ``.grad``."""
+    array = np.array(array, copy=True)
+    retype = array.dtype != param.dtype
+    with no_grad():
+        param.data = array
+    if retype and param.requires_grad:
+        param.requires_grad_(False)
+        param.requires_grad_(True)
+        if param.grad is not None:
+            param.grad = Tensor(np.asarray(param.grad.numpy()).astype(array.dtype))
+
+
+def check_input_dtype(module, x, param):
+    """Refuse a floating input whose dtype differs from ``param``'s (no silent float64 model
+    fed float32 data, or the reverse), naming both dtypes and the two fixes."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype != param.dtype:
+        name = type(module).__name__
+        raise TypeError(
+            f"{name}: the input is {dtype} but the layer's parameters are {param.dtype}; convert one: "
+            f"model.to({dtype}) (model.double() / model.float()), or x.astype({param.dtype}) for the input. "
+            f"Layers are made in tg.get_default_dtype() ({get_default_dtype()}); tg.set_default_dtype changes it"
+        )
 
 
 class Parameter(Tensor):
@@ -98,8 +129,60 @@ class Module:
             children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items()]
             stack.extend(reversed(children))
 
+    def modules(self):
+        """This module and every submodule, depth first, each once."""
+        seen = set()
+        for _, m in self.named_modules():
+            if id(m) not in seen:
+                seen.add(id(m))
+                yield m
+
     def children(self):
+        """The direct submodules."""
         return iter(self._modules.values())
+
+    def named_children(self):
+        """``(name, module)`` of the direct submodules."""
+        return iter(self._modules.items())
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every submodule, then on this one (PyTorch's order, e.g. for
+        ``model.apply(init_weights)``); returns this module."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype=None, *, device=None):
+        """Cast the floating parameters to ``dtype`` (same objects, so an optimizer keeps them);
+        ``to("cpu")`` and ``to(device="cpu")`` do nothing, as NumPy has one device. Returns self."""
+        if device not in (None, "cpu"):
+            raise ValueError(f"{type(self).__name__}.to: tinygrad_sm runs on the CPU only, got device {device!r}")
+        if dtype is None or (isinstance(dtype, str) and dtype == "cpu"):
+            return self
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__}.to: expected a dtype (e.g. tg.float64) or 'cpu', "
+                            f"got {dtype!r}") from None
+        if dt.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: parameters must stay floating; got {dt}")
+        for p in self.parameters():
+            if p.dtype.kind == "f" and p.dtype != dt:
+                _overwrite(p, np.asarray(p.numpy()).astype(dt))
+        return self
+
+    def double(self):
+        """``to(float64)``."""
+        return self.to(np.float64)
+
+    def float(self):
+        """``to(float32)``."""
+        return self.to(np.float32)
+
+    def half(self):
+        """``to(float16)``."""
+        return self.to(np.float16)
 
     def named_parameters(self):
         """``(dotted name, parameter)`` pairs, e.g. ``("layers.0.weight", W)``; each parameter once."""
@@ -113,9 +196,10 @@ class Module:
     def parameters(self):
         return [p for _, p in self.named_parameters()]
 
-    def zero_grad(self):
+    def zero_grad(self, set_to_none=True):
+        """Drop every parameter's gradient (``set_to_none=False``: a new zeros tensor instead)."""
         for p in self.parameters():
-            p.grad = None
+            p.grad = None if set_to_none else Tensor(np.zeros(p.shape, p.dtype))
 
     def train(self, mode=True):
         for _, mod in self.named_modules():
@@ -128,7 +212,7 @@ class Module:
     # --- persistence -----------------------------------------------------------
     def state_dict(self):
         """``{dotted name: ndarray copy}`` of every parameter."""
-        return OrderedDict((k, p._data.copy()) for k, p in self.named_parameters())
+        return OrderedDict((k, np.array(p.numpy(), copy=True)) for k, p in self.named_parameters())
 
     def load_state_dict(self, state, check_finite=True):
         """Copy ``state`` (``{dotted name: array or Tensor}``) into the parameters, all or nothing.
@@ -137,9 +221,8 @@ class Module:
         the model's parameter names; every value must have its parameter's shape and a
         real numeric dtype (bool, int or float: not complex, str or object), and, with
         ``check_finite``, no NaN or inf once cast to the parameter's dtype (1e300 is inf
-        in float32). Values are written in place through each parameter (its version
-        goes up, so a graph recorded before the load refuses to backpropagate), so
-        references to the parameters see them.
+        in float32). The parameters stay the same objects (an optimizer keeps them);
+        a graph made before the load keeps the values it saved.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
@@ -154,7 +237,7 @@ class Module:
         for k, p in own.items():
             value = state[k]
             try:
-                arr = np.asarray(value._data if isinstance(value, Tensor) else value)
+                arr = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
             except (TypeError, ValueError) as e:
                 raise TypeError(f"load_state_dict: {k!r} is not an array ({type(value).__name__}: {e})") from None
             if arr.dtype.kind not in "biuf":
@@ -174,9 +257,8 @@ class Module:
                     f"load_state_dict: {k!r} has {bad} NaN/inf value(s){why}; pass check_finite=False to load it anyway"
                 )
             staged[k] = cast
-        with no_grad():
-            for k, p in own.items():
-                p.copy_(staged[k])
+        for k, p in own.items():
+            _overwrite(p, staged[k])
         return self
 
     def save(self, path):

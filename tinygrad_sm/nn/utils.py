@@ -1,4 +1,4 @@
-"""``clip_grad_norm_``: rescale gradients in place so their joint norm is at most ``max_norm``."""
+"""``clip_grad_norm_``: rescale gradients so their joint norm is at most ``max_norm``."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -15,13 +14,15 @@ if TYPE_CHECKING:
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> float:
-    """Scale every gradient by ``min(1, max_norm / (total_norm + 1e-6))``, in place.
+    """Scale every gradient by ``min(1, max_norm / (total_norm + 1e-6))``.
 
     The same numbers as ``torch.nn.utils.clip_grad_norm_``: ``total_norm`` is the
     ``norm_type``-norm of all gradients taken together (the norm of the per-parameter
-    norms), computed in float64; the gradients are multiplied by the clamped
-    coefficient (by 1.0 when they are already short enough). Parameters whose
-    ``.grad`` is None are skipped.
+    norms), computed in float64; a NaN anywhere makes it NaN for every ``norm_type``,
+    ``inf`` included. Each ``.grad`` is replaced by a new tensor, the old one times
+    the clamped coefficient (times 1.0 when the gradients are already short enough), in
+    the gradient's dtype. Parameters whose ``.grad`` is None are skipped; a gradient
+    tensor shared by several parameters is scaled once.
 
     Parameters
     ----------
@@ -32,8 +33,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         Raise if the total norm is NaN or inf (otherwise, like PyTorch, the
         gradients become NaN).
 
-    Returns the total norm before clipping, as a float. Every argument (a negative
-    or NaN ``max_norm``, a read-only gradient) is checked before any gradient changes.
+    Returns the total norm before clipping, as a float. Every argument is checked,
+    and the norm computed, before any gradient changes.
     """
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.floating, np.integer)):
@@ -43,34 +44,28 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float, np.floating, np.integer)) \
             or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a positive number or inf, got {norm_type!r}")
-    grads, seen = [], set()
+    with_grad, grads = [], {}
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(f"clip_grad_norm_: parameter {i} is a {type(p).__name__}, not a Tensor")
-        if p.grad is None:
-            continue
-        g = p.grad
-        if not isinstance(g, Tensor):
-            raise TypeError(f"clip_grad_norm_: the gradient of parameter {i} is a {type(g).__name__}, not a Tensor")
-        if id(g) in seen:  # one gradient tensor shared by two parameters is scaled once
-            continue
-        seen.add(id(g))
-        grads.append(g)
+        if p.grad is not None:
+            with_grad.append(p)
+            grads.setdefault(id(p.grad), p.grad)
     if not grads:
         return 0.0
+    arrays = [np.asarray(g.numpy()) for g in grads.values()]
     p = float(norm_type)
-    arrays = [g.numpy() for g in grads]
-    if p == math.inf:
-        norms = [float(np.max(np.abs(g))) if g.size else 0.0 for g in arrays]
-        total = max(norms)
+    if p == math.inf:  # np.max, unlike Python's max, keeps a NaN wherever it is
+        norms = np.array([np.max(np.abs(g)) if g.size else 0.0 for g in arrays], dtype=np.float64)
+        total = float(np.max(norms))
     else:
-        norms = [float(np.linalg.norm(g.reshape(-1).astype(np.float64), ord=p)) for g in arrays]
-        total = float(np.linalg.norm(np.array(norms), ord=p))
+        norms = np.array([np.linalg.norm(g.reshape(-1).astype(np.float64), ord=p) for g in arrays])
+        total = float(np.linalg.norm(norms, ord=p))
     if error_if_nonfinite and not math.isfinite(total):
         raise FloatingPointError(f"clip_grad_norm_: the total norm of the gradients is {total}; "
                                  f"pass error_if_nonfinite=False to scale them anyway")
     coef = min(float(max_norm) / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
-    with no_grad():  # the gradients are written through their tensors
-        for g in grads:
-            g.mul_(g.dtype.type(coef))
+    scaled = {k: Tensor(g.numpy() * g.dtype.type(coef)) for k, g in grads.items()}
+    for param in with_grad:
+        param.grad = scaled[id(param.grad)]
     return total

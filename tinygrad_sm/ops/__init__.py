@@ -4,7 +4,24 @@
 visualizer's labels and the README's op table all read it, so adding an op here
 puts it under test.
 """
-from .elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, Where
+from .elementwise import (
+    Add,
+    Cast,
+    Cos,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+    Where,
+)
 from .linalg import Affine, MatMul
 from .loss import BCEWithLogits, CrossEntropy
 from .reduce import Max, Mean, Min, Sum
@@ -12,7 +29,7 @@ from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, T
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP
 
 REGISTRY = (
-    Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast,
+    Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast, Sin, Cos,
     Sum, Mean, Max, Min,
     Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
     MatMul, Affine,

@@ -241,3 +241,29 @@ class Cast(Op):
 
     def vjp(self, g):
         return (g.astype(self.src),)
+
+
+class Sin(Op):
+    """z = sin x;  x̄ = g·cos x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save(x=x)
+        return np.sin(x)
+
+    def vjp(self, g, x):
+        return (g * Cos.apply(x),)
+
+
+class Cos(Op):
+    """z = cos x;  x̄ = −g·sin x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save(x=x)
+        return np.cos(x)
+
+    def vjp(self, g, x):
+        return (-g * Sin.apply(x),)

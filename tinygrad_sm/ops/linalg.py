@@ -59,8 +59,8 @@ class MatMul(Op):
 
 
 class Affine(Op):
-    """z = x @ W + b  (W of shape (in, out), b of shape (out,), x of shape (..., in));
-    x̄ = g @ Wᵀ,  W̄ = xᵀ g,  b̄ = Σ g over the leading axes.
+    """z = x @ Wᵀ + b  (W of shape (out, in) as in PyTorch, b of shape (out,), x of shape (..., in));
+    x̄ = g @ W,  W̄ = gᵀ x,  b̄ = Σ g over the leading axes.
 
     One node for what ``nn.Linear`` does, instead of a MatMul and an Add: one
     record, one temporary and one graph node fewer per layer.
@@ -70,12 +70,12 @@ class Affine(Op):
     family = "linalg"
 
     def forward(self, x, w, b):
-        if x.ndim == 0 or w.ndim != 2 or b.ndim != 1 or b.shape[0] != w.shape[1] or x.shape[-1] != w.shape[0]:
+        if x.ndim == 0 or w.ndim != 2 or b.ndim != 1 or b.shape[0] != w.shape[0] or x.shape[-1] != w.shape[1]:
             raise ValueError(
-                f"affine: x {x.shape} @ W {w.shape} + b {b.shape} needs W of shape (in, out), "
+                f"affine: x {x.shape} @ W.T {w.shape} + b {b.shape} needs W of shape (out, in), "
                 f"x of shape (..., in) and b of shape (out,)"
             )
-        out = x @ w
+        out = x @ w.T
         if out.dtype == np.result_type(out, b):
             out += b
         else:  # b promotes the result (float64 bias on float32 x @ W): as x @ W + b would
@@ -84,11 +84,11 @@ class Affine(Op):
         return out
 
     def vjp(self, g, x, w):
-        gx = g @ w.swapaxes(-1, -2) if self.needs(0) else None
+        gx = g @ w if self.needs(0) else None
         if self.needs(1) or self.needs(2):
             rows = math.prod(g.shape[:-1])  # not -1: that is ambiguous next to a zero-size axis
             g2 = g.reshape(rows, g.shape[-1])
-        gw = x.reshape(rows, x.shape[-1]).swapaxes(-1, -2) @ g2 if self.needs(1) else None
+        gw = g2.swapaxes(-1, -2) @ x.reshape(rows, x.shape[-1]) if self.needs(1) else None
         gb = g2.sum(axis=0) if self.needs(2) else None
         return gx, gw, gb
 

@@ -1,12 +1,12 @@
 """Learning-rate schedules: ``StepLR`` and ``CosineAnnealingLR``, PyTorch's sequences.
 
-A scheduler sets its optimizer's ``lr`` at construction (to the optimizer's
-current lr, step 0) and on every ``step()``; call ``step()`` after
+A scheduler sets the ``"lr"`` of each of its optimizer's ``param_groups`` (each group
+follows the schedule from its own starting rate) on every ``step()``; call ``step()`` after
 ``optimizer.step()``, once per epoch (or per iteration, if that is what the
 schedule counts). The updates use PyTorch's own recursive formulas, so the
 learning rates agree with ``torch.optim.lr_scheduler`` to the last bit, and a
-change made to ``optimizer.lr`` by hand carries on through the schedule as it
-does there.
+change made to a group's ``"lr"`` (or ``optimizer.lr``) by hand carries on through the
+schedule as it does there.
 """
 from __future__ import annotations
 
@@ -20,29 +20,37 @@ if TYPE_CHECKING:
 
 
 class LRScheduler:
-    """Base class: ``step()``, ``get_last_lr()`` (a one-element list, PyTorch-style),
-    ``last_epoch`` (steps taken), ``base_lr``, ``state_dict()``/``load_state_dict()``.
-    A schedule defines ``_next_lr(lr)``: the learning rate after ``lr`` at ``last_epoch``."""
+    """Base class: ``step()``, ``get_last_lr()`` (one rate per parameter group, PyTorch-style),
+    ``last_epoch`` (steps taken), ``base_lrs``, ``state_dict()``/``load_state_dict()``.
+    A schedule defines ``_next_lr(lr, base_lr)``: the learning rate after ``lr`` at ``last_epoch``."""
 
     def __init__(self, optimizer: Optimizer) -> None:
-        lr = getattr(optimizer, "lr", None)
-        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
-            raise TypeError(f"{type(self).__name__}: optimizer must be an optimizer with a numeric lr, "
-                            f"got {type(optimizer).__name__}")
+        groups = getattr(optimizer, "param_groups", None)
+        if not isinstance(groups, list) or not groups or not all(
+                isinstance(g, dict) and isinstance(g.get("lr"), (int, float, np.floating))
+                and not isinstance(g.get("lr"), bool) for g in groups):
+            raise TypeError(f"{type(self).__name__}: optimizer must be an optimizer whose param_groups have a "
+                            f"numeric 'lr', got {type(optimizer).__name__}")
         self.optimizer = optimizer
-        self.base_lr = float(lr)
+        self.base_lrs = [float(g["lr"]) for g in groups]
         self.last_epoch = 0
-        self._last_lr = [float(lr)]
+        self._last_lr = list(self.base_lrs)
+
+    @property
+    def base_lr(self) -> float:
+        """The first group's starting rate."""
+        return self.base_lrs[0]
 
     def step(self) -> None:
-        """Advance one epoch and set the optimizer's learning rate."""
+        """Advance one epoch and set each group's learning rate."""
         self.last_epoch += 1
-        lr = self._next_lr(float(self.optimizer.lr))
-        self.optimizer.lr = lr
-        self._last_lr = [lr]
+        lrs = [self._next_lr(float(g["lr"]), base) for g, base in zip(self.optimizer.param_groups, self.base_lrs)]
+        for g, lr in zip(self.optimizer.param_groups, lrs):
+            g["lr"] = lr
+        self._last_lr = lrs
 
     def get_last_lr(self) -> list[float]:
-        """The learning rate the last ``step()`` (or the constructor) set, as a list."""
+        """The learning rates the last ``step()`` (or the constructor) set, one per group."""
         return list(self._last_lr)
 
     def state_dict(self) -> dict[str, Any]:
@@ -68,7 +76,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
         self.step_size, self.gamma = int(step_size), float(gamma)
 
-    def _next_lr(self, lr):
+    def _next_lr(self, lr, base_lr):
         return lr * self.gamma if self.last_epoch % self.step_size == 0 else lr
 
 
@@ -86,8 +94,8 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
         self.T_max, self.eta_min = int(T_max), float(eta_min)
 
-    def _next_lr(self, lr):
+    def _next_lr(self, lr, base_lr):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if (t - 1 - T) % (2 * T) == 0:  # the trough: the ratio below would be 0/0
-            return lr + (self.base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+            return lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
         return (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min

@@ -76,10 +76,10 @@ def _cross_entropy(node, saved, axis):
     z, t = saved["z"], saved["t"]
     _, e, s, _, _ = shifted_exp(z, axis, None)
     p = e / s
-    q = node._targets(t, z).astype(z.dtype)  # the op's own target distribution
+    q = node._targets(t, z, saved.get("w")).astype(z.dtype)  # the op's own (weighted) targets
     jac = p * q.sum(axis=axis, keepdims=True) - q  # ∂ℓ_row/∂z_k = p_k Σq − q_k
     if node.reduction == "mean":
-        jac = jac / node.n
+        jac = jac * node.scale
     return _rows(jac, axis)[:, None, :]
 
 

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import engine
-from .op import Traced
-from .tensor import Tensor, _make
+from .. import engine
+from ..op import Traced
+from ..tensor import Tensor, _make
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

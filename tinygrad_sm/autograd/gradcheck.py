@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .autograd import grad
-from .functional import concatenate
-from .tensor import Tensor
+from ..functional import concatenate
+from ..tensor import Tensor
+from .gradients import grad
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

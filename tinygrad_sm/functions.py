@@ -1,0 +1,101 @@
+"""Top-level functions as PyTorch spells them: ``tg.exp(x)``, ``tg.sum(x, dim=1)``, ``tg.cat(ts, dim=0)``.
+
+Each calls the op (or Tensor method) of the same name; array arguments become tensors.
+The reductions take NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``
+(not both).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .functional import concatenate
+from .ops import Cos, Exp, Log, MatMul, Relu, Sigmoid, Sin, Tanh
+from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike
+
+_UNSET = object()
+
+
+def _t(x: ArrayLike | Tensor) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def exp(x: ArrayLike | Tensor) -> Tensor:
+    return Exp.apply(_t(x))
+
+
+def log(x: ArrayLike | Tensor) -> Tensor:
+    return Log.apply(_t(x))
+
+
+def sin(x: ArrayLike | Tensor) -> Tensor:
+    return Sin.apply(_t(x))
+
+
+def cos(x: ArrayLike | Tensor) -> Tensor:
+    return Cos.apply(_t(x))
+
+
+def tanh(x: ArrayLike | Tensor) -> Tensor:
+    return Tanh.apply(_t(x))
+
+
+def sigmoid(x: ArrayLike | Tensor) -> Tensor:
+    return Sigmoid.apply(_t(x))
+
+
+def relu(x: ArrayLike | Tensor) -> Tensor:
+    return Relu.apply(_t(x))
+
+
+def matmul(x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
+    return MatMul.apply(_t(x), y)
+
+
+def axis_of(fn: str, axis: Any, dim: Any, keepdims: bool = False, keepdim: Any = _UNSET) -> tuple[Any, bool]:
+    """``(axis, keepdims)`` from NumPy's or PyTorch's spelling; both given is a TypeError."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
+    if keepdim is not _UNSET:
+        if keepdims:
+            raise TypeError(f"{fn}: got both keepdims and keepdim; pass one (keepdim is PyTorch's name)")
+        keepdims = keepdim
+    return (dim if axis is None else axis), bool(keepdims)
+
+
+def sum(x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+        dim: int | tuple[int, ...] | None = None, keepdim: Any = _UNSET) -> Tensor:
+    axis, keepdims = axis_of("sum", axis, dim, keepdims, keepdim)
+    return _t(x).sum(axis=axis, keepdims=keepdims)
+
+
+def mean(x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+        dim: int | tuple[int, ...] | None = None, keepdim: Any = _UNSET) -> Tensor:
+    axis, keepdims = axis_of("mean", axis, dim, keepdims, keepdim)
+    return _t(x).mean(axis=axis, keepdims=keepdims)
+
+
+def argmax(x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+        dim: int | tuple[int, ...] | None = None, keepdim: Any = _UNSET) -> Tensor:
+    axis, keepdims = axis_of("argmax", axis, dim, keepdims, keepdim)
+    return _t(x).argmax(axis=axis, keepdims=keepdims)
+
+
+def cat(tensors: Sequence[ArrayLike | Tensor], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """``concatenate`` under PyTorch's name: join along an existing axis (``dim``, default 0)."""
+    axis, _ = axis_of("cat", axis, dim)
+    return concatenate(tensors, axis=0 if axis is None else axis)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor of ``array``'s values and dtype. Unlike PyTorch's, it copies: a tensor owns
+    its memory, so later writes to ``array`` do not reach it."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}; use tg.tensor(data)")
+    return Tensor(array)

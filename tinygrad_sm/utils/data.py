@@ -1,0 +1,102 @@
+"""``TensorDataset`` and ``DataLoader``: minibatches of tensors, PyTorch's way.
+
+    loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)
+    for xb, yb in loader: ...
+
+The batch order comes from ``tinygrad_sm.data.loader.batch_indices`` (the one
+implementation behind ``data.minibatches`` too). With ``shuffle=True`` every pass
+(``iter``) draws a new order from ``generator`` (a seed or a ``np.random.Generator``,
+made once) or, without one, from the generator ``tg.manual_seed`` seeds.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..creation import _rng
+from ..data.loader import batch_indices, check_batch_size
+from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class TensorDataset:
+    """Rows of equally long tensors (or arrays): ``dataset[i]`` is ``(t0[i], t1[i], ...)``."""
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor")
+        arrays = []
+        for i, t in enumerate(tensors):
+            a = np.asarray(t.numpy() if isinstance(t, Tensor) else t)
+            if a.ndim == 0:
+                raise ValueError(f"TensorDataset: tensor {i} is 0-d; each needs a first (row) axis")
+            arrays.append(a)
+        lengths = [len(a) for a in arrays]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"TensorDataset: the tensors have {lengths} rows; they must all have the same number")
+        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        self._arrays = arrays
+
+    def __len__(self) -> int:
+        return len(self._arrays[0])
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(Tensor(a[index]) for a in self._arrays)
+
+    def rows(self, index: np.ndarray) -> tuple[Tensor, ...]:
+        """The batch of these rows, one tensor per field (one copy each)."""
+        return tuple(Tensor(a[index]) for a in self._arrays)
+
+
+class DataLoader:
+    """Batches of a dataset: tuples of tensors, ``batch_size`` rows each.
+
+    Parameters
+    ----------
+    dataset : TensorDataset, or any object with ``__len__`` and ``__getitem__`` returning a
+        tuple of arrays/tensors per row (rows are stacked into batch tensors)
+    batch_size : int
+    shuffle : bool
+        A new order on every pass.
+    drop_last : bool
+        Leave out a last batch shorter than ``batch_size``.
+    generator : int seed or ``np.random.Generator``, optional
+        Where shuffled orders come from (default: the ``tg.manual_seed`` generator).
+    """
+
+    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 generator: int | np.random.Generator | None = None) -> None:
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__ (e.g. a TensorDataset), got "
+                            f"{type(dataset).__name__}")
+        check_batch_size(batch_size, "DataLoader")
+        self.dataset, self.batch_size = dataset, int(batch_size)
+        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
+        self.generator = None if generator is None else _rng(generator)
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+        rng = self.generator if self.shuffle else None
+        order = batch_indices(len(self.dataset), self.batch_size, self.shuffle, rng, self.drop_last, "DataLoader")
+        for idx in order:
+            yield self._batch(idx)
+
+    def _batch(self, idx):
+        if isinstance(self.dataset, TensorDataset):
+            return self.dataset.rows(idx)
+        rows = [self.dataset[int(i)] for i in idx]
+        single = not isinstance(rows[0], tuple)
+        fields = zip(*rows) if not single else [rows]
+        batch = tuple(Tensor(np.stack([np.asarray(v.numpy() if isinstance(v, Tensor) else v) for v in f]))
+                      for f in fields)
+        return batch[0] if single else batch
+
+
+__all__ = ["DataLoader", "TensorDataset"]
