@@ -116,8 +116,8 @@ def test_stack_concatenate_softmax_modules_and_from_numpy_take_pytorch_spellings
     with pytest.raises(TypeError, match="Softmax: got both"):
         tg.nn.Softmax(0, dim=1)
     src = np.arange(3, dtype=np.float64)
-    t = tg.from_numpy(src)
-    src[0] = 9
-    assert t.dtype == np.float64 and t.tolist() == [0.0, 1.0, 2.0]  # a copy
-    with pytest.raises(TypeError, match="from_numpy: expected an ndarray, got list"):
+    t = tg.from_numpy(src)  # shares: src becomes read-only, writes go through t
+    t[0] = 9
+    assert t.dtype == np.float64 and src.tolist() == [9.0, 1.0, 2.0]
+    with pytest.raises(TypeError, match="from_numpy: expected a plain numpy.ndarray, got list"):
         tg.from_numpy([1.0])

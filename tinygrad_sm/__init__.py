@@ -39,11 +39,11 @@ from .dtypes import (
     set_default_dtype,
 )
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
-from .functions import argmax, cat, cos, exp, from_numpy, log, matmul, mean, relu, sigmoid, sin, sum, tanh
+from .functions import argmax, cat, cos, exp, log, matmul, mean, relu, sigmoid, sin, sum, tanh
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .op import Op
 from .serialization import load, save
-from .tensor import Tensor
+from .tensor import Tensor, from_numpy
 from .transforms import hessian, jacobian, jvp, vjp
 
 __version__ = "0.2.0"

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .functional import concatenate
 from .ops import Cos, Exp, Log, MatMul, Relu, Sigmoid, Sin, Tanh
 from .tensor import Tensor
@@ -91,11 +89,3 @@ def cat(tensors: Sequence[ArrayLike | Tensor], dim: int | None = None, *, axis: 
     """``concatenate`` under PyTorch's name: join along an existing axis (``dim``, default 0)."""
     axis, _ = axis_of("cat", axis, dim)
     return concatenate(tensors, axis=0 if axis is None else axis)
-
-
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor of ``array``'s values and dtype. Unlike PyTorch's, it copies: a tensor owns
-    its memory, so later writes to ``array`` do not reach it."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}; use tg.tensor(data)")
-    return Tensor(array)

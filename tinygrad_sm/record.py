@@ -103,8 +103,11 @@ def record(cls, args, params):
             out.setflags(False)  # new memory, now the output tensor's own
     else:
         out, base = _shared(node, out, args, arrays)
-    if not needed or out.dtype.kind != "f":
-        if needed and out.dtype.kind == "c":
+    kind = out.dtype.kind
+    if kind != "f" and kind not in "biuc":
+        _bad_output(node, out, arrays)
+    if not needed or kind != "f":
+        if needed and kind == "c":
             raise TypeError(
                 f"{cls.__name__.lower()}: the result is complex ({out.dtype}), and tinygrad_sm differentiates "
                 f"real floating tensors only; take .real/.imag parts as separate real tensors"
@@ -262,14 +265,19 @@ def _as_array(node, result):
     out = np.array(result, subok=False)  # a scalar, or an ndarray subclass made plain
     if node.saved:
         node.saved = tuple(out if v is result else v for v in node.saved)
-    if out.dtype.kind not in "biufc":
-        _bad_output(node, result)
     return out
 
 
-def _bad_output(node, result):
+def _bad_output(node, result, arrays=()):
     what = type(result).__name__
     if isinstance(result, np.ndarray):
+        odd = [f"{type(a).__name__} {np.asarray(a).dtype}" for a in arrays
+               if a is None or np.asarray(a).dtype.kind not in "biufc"]
+        if odd:
+            raise TypeError(
+                f"{type(node).__name__.lower()}: an operand is not numeric ({', '.join(odd)}); tensors hold "
+                f"numbers, so pass numbers (or a numeric array) instead"
+            )
         what = f"an array of dtype {result.dtype}"
     elif isinstance(result, (tuple, list)):
         what = f"a {what} of {len(result)} values"

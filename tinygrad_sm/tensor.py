@@ -549,7 +549,10 @@ def from_numpy(a: np.ndarray) -> Tensor:
             f"(e.g. as_strided, a buffer, another library's tensor), so it cannot be made read-only; "
             f"tg.Tensor(a) copies it"
         )
-    if not a.flags.writeable:
+    known = _shared.get(id(owner))
+    if known is not None and owner_of(known._data) is not owner:
+        known = None
+    if not a.flags.writeable and known is None:
         raise ValueError(
             "from_numpy: the array is read-only, so something else may own its writes; tg.Tensor(a) copies it"
         )
