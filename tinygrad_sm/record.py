@@ -80,14 +80,18 @@ def record(cls, args, params):
     enabled = STATE.grad_enabled
     parents = []
     arrays = []
+    needed = False
     for a in args:  # a plain loop: in Python 3.11 a comprehension is a function call
         if isinstance(a, Traced):
             arrays.append(a._data)
-            parents.append(a._node if enabled and a.requires_grad else None)
+            if enabled and a.requires_grad:
+                parents.append(a._node)
+                needed = True
+            else:
+                parents.append(None)
         else:
-            arrays.append(constant(a))
+            arrays.append(a if type(a) is float else constant(a))
             parents.append(None)
-    needed = enabled and parents.count(None) != len(parents)
     node.parents = parents
     node.saved = None
     out = node.forward(*arrays)
