@@ -47,7 +47,11 @@ class Linear(Module):
         bound = 1.0 / np.sqrt(in_features)  # kaiming_uniform(a=√5): √(2/(1+5))·√(3/fan_in) = 1/√fan_in
         self.in_features, self.out_features = in_features, out_features
         dtype = or_default(dtype)
-        self.weight = Parameter(gen.uniform(-bound, bound, (out_features, in_features)), dtype=dtype)
+        # Stored column-major: weight.T is then an ordinary row-major (in, out) array, so the
+        # forward x @ weight.T is the plain GEMM that BLAS runs fastest (a transposed operand
+        # can cost several times as much), and the gradient is made in the same layout.
+        weight = np.asfortranarray(gen.uniform(-bound, bound, (out_features, in_features)))
+        self.weight = Parameter(weight, dtype=dtype)
         self.bias = Parameter(gen.uniform(-bound, bound, out_features), dtype=dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:

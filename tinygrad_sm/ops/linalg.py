@@ -66,7 +66,7 @@ class Affine(Op):
     record, one temporary and one graph node fewer per layer.
     """
 
-    __slots__ = ()
+    __slots__ = ("w_columns",)  # W is column-major: W̄ is made column-major too (a mixed update is slow)
     family = "linalg"
 
     def forward(self, x, w, b):
@@ -76,6 +76,7 @@ class Affine(Op):
                 f"x of shape (..., in) and b of shape (out,)"
             )
         out = x @ w.T
+        self.w_columns = w.flags.f_contiguous and not w.flags.c_contiguous
         if out.dtype == np.result_type(out, b):
             out += b
         else:  # b promotes the result (float64 bias on float32 x @ W): as x @ W + b would
@@ -88,7 +89,13 @@ class Affine(Op):
         if self.needs(1) or self.needs(2):
             rows = math.prod(g.shape[:-1])  # not -1: that is ambiguous next to a zero-size axis
             g2 = g.reshape(rows, g.shape[-1])
-        gw = g2.swapaxes(-1, -2) @ x.reshape(rows, x.shape[-1]) if self.needs(1) else None
+        gw = None
+        if self.needs(1):
+            x2 = x.reshape(rows, x.shape[-1])
+            if self.w_columns:
+                gw = (x2.swapaxes(-1, -2) @ g2).swapaxes(-1, -2)  # in W's column-major layout
+            else:
+                gw = g2.swapaxes(-1, -2) @ x2
         gb = g2.sum(axis=0) if self.needs(2) else None
         return gx, gw, gb
 
