@@ -298,12 +298,12 @@ class Sign(Op):
 
 
 class Clone(Op):
-    """z = a copy of x in new memory;  x̄ = g"""
+    """z = a copy of x in new, C-ordered memory;  x̄ = g"""
 
     __slots__ = ()
 
     def forward(self, x):
-        return np.array(x, copy=True)
+        return np.array(x, copy=True, order="C")
 
     def vjp(self, g):
         return (g,)
