@@ -163,6 +163,8 @@ def test_size_is_numpys_int_and_pytorchs_method():
     assert tg.Tensor(5.0).size == 1 and tg.Tensor(5.0).size() == ()
     with pytest.raises(IndexError, match=r"size\(\): dim 2 is out of range .* shape \(2, 3\)"):
         x.size(2)
+    with pytest.raises(IndexError, match=r"size\(\): dim 0 is out of range for a tensor of shape \(\)"):
+        tg.Tensor(5.0).size(0)
 
 
 # --- dtype and device --------------------------------------------------------------------

@@ -59,7 +59,7 @@ class SizeInt(int):
         if dim is None:
             return Size(self._shape)
         ndim = len(self._shape)
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -ndim <= dim < max(ndim, 1):
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
             raise _dim_error("size", dim, self._shape, -ndim, ndim - 1)
         return self._shape[dim]
 
@@ -67,7 +67,36 @@ class SizeInt(int):
         return (int, (int(self),))
 
 
-class TorchMethods:
+class Conversions:
+    """PyTorch's dtype shorthands (``x.float()`` is ``x.to(tg.float32)``). A class of their
+    own, so that in ``TorchMethods`` the names ``float``, ``int`` and ``bool`` stay the
+    builtins (a type checker reads annotations in the class's own namespace)."""
+
+    __slots__ = ()
+
+    def double(self) -> Tensor:
+        return self._as(np.float64, False, "double")
+
+    def half(self) -> Tensor:
+        return self._as(np.float16, False, "half")
+
+    def long(self) -> Tensor:
+        return self._as(np.int64, False, "long")
+
+    def short(self) -> Tensor:
+        return self._as(np.int16, False, "short")
+
+    def float(self) -> Tensor:
+        return self._as(np.float32, False, "float")
+
+    def int(self) -> Tensor:
+        return self._as(np.int32, False, "int")
+
+    def bool(self) -> Tensor:
+        return self._as(np.bool_, False, "bool")
+
+
+class TorchMethods(Conversions):
     """PyTorch's Tensor methods that NumPy has no (or another) spelling for."""
 
     __slots__ = ()
@@ -416,28 +445,6 @@ class TorchMethods:
 
     def _fresh_index(self, idx: np.ndarray) -> Tensor:
         return type(self)(np.asarray(idx, dtype=np.int64))
-
-    # --- dtype conversions (last: inside the class body these names shadow the builtins) ----
-    def double(self) -> Tensor:
-        return self._as(np.float64, False, "double")
-
-    def half(self) -> Tensor:
-        return self._as(np.float16, False, "half")
-
-    def long(self) -> Tensor:
-        return self._as(np.int64, False, "long")
-
-    def short(self) -> Tensor:
-        return self._as(np.int16, False, "short")
-
-    def float(self) -> Tensor:
-        return self._as(np.float32, False, "float")
-
-    def int(self) -> Tensor:
-        return self._as(np.int32, False, "int")
-
-    def bool(self) -> Tensor:
-        return self._as(np.bool_, False, "bool")
 
 
 _TYPE_NAMES = {np.dtype(k): v for k, v in (
