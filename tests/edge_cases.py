@@ -716,6 +716,10 @@ ADAPTERS = {
     "Sigmoid": _unary(lambda x: x.sigmoid(), lambda torch, x: x.sigmoid(), rtol=1e-6, ref=_sigmoid_ref),
     "Relu": _unary(lambda x: x.relu(), lambda torch, x: x.relu(),
                    lambda a, p: np.maximum(a[0], 0), AWAY_FROM_ZERO),
+    "Abs": _unary(lambda x: abs(x), lambda torch, x: x.abs(), lambda a, p: np.abs(a[0]), AWAY_FROM_ZERO),
+    "Sign": _unary(lambda x: x.sign(), lambda torch, x: x.sign(),
+                   lambda a, p: np.where(np.isnan(a[0]), 0, np.sign(a[0])), AWAY_FROM_ZERO),
+    "Clone": _unary(lambda x: x.clone(), lambda torch, x: x.clone(), ref=lambda a, p: np.array(a[0], copy=True)),
     "Where": Adapter(_where_draw, lambda a, p: tg.where(a[0], a[1], a[2]), lambda a, p: np.where(*a),
                      _where_smooth, torch=lambda torch, a, p: torch.where(torch.as_tensor(a[0]), a[1], a[2]),
                      torch_skip=lambda case: type(case.args[2]) is float and abs(case.args[2]) > 3e38 and

@@ -84,4 +84,19 @@ CASES = [
      [r(2, 3)]),
     # pooling
     ("masked_mean-empty-row", lambda x: masked_mean(x, EMPTY_ROW), [r(2, 3, 2)]),
+    # Tensor methods as PyTorch spells them (tensor_torch.py), composed from primitives
+    ("method-max-dim-values", lambda x: x.max(dim=1).values * np.arange(1.0, 3.0), [r(2, 4)]),
+    ("method-min-dim-keepdim", lambda x: x.min(dim=0, keepdim=True).values.tanh(), [r(3, 2, 2)]),
+    ("method-std-dim", lambda x: x.std(dim=1), [r(3, 4)]),
+    ("method-var-all-biased", lambda x: x.var(unbiased=False), [r(3, 4)]),
+    ("method-var-keepdim-correction2", lambda x: x.var(dim=(0, 2), correction=2, keepdim=True), [r(2, 3, 2)]),
+    ("method-clamp", lambda x: x.clamp(min=-0.5, max=0.5) * x, [r(3, 4)]),
+    ("method-clamp-tensor-bounds", lambda x, lo: x.clamp(min=lo), [r(3, 4), r(4) - 2.0]),
+    ("method-maximum", lambda x, y: x.maximum(y), [r(3, 4), r(4)]),
+    ("method-minimum-scalar", lambda x: x.minimum(0.3) * x, [r(3, 4)]),
+    ("method-view-unsqueeze-squeeze", lambda x: x.view(2, -1).unsqueeze(1).squeeze() * np.arange(6.0), [r(3, 4)]),
+    ("method-permute-t-flatten", lambda x: x.permute(2, 0, 1).flatten(1).t() * np.arange(4.0), [r(3, 2, 4)]),
+    ("method-expand", lambda x: x.expand(2, -1, 4) * np.arange(4.0), [r(3, 1)]),
+    ("method-transpose-two-dims", lambda x: x.transpose(-2, -1) @ x, [r(2, 3, 4)]),
+    ("method-pow-abs", lambda x: x.abs().pow(1.5), [r(3, 4)]),
 ]

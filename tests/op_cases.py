@@ -71,6 +71,15 @@ CASES = {
         ("broadcast", lambda x, y: tg.where(np.array([True, False, True]), x, y), [r(2, 3), r(3)]),
         ("scalar-branch", lambda x: tg.where(np.array([[True], [False]]), x, 0.0), [r(2, 3)]),
     ],
+    "Abs": [
+        ("2d", lambda x: x.abs(), [away_from_zero(3, 4)]),
+        ("builtin", lambda x: abs(x) * x, [away_from_zero(5)]),
+    ],
+    "Sign": [("times-x", lambda x: x.sign() * x, [away_from_zero(3, 4)])],
+    "Clone": [
+        ("2d", lambda x: x.clone() * np.arange(4.0), [r(3, 4)]),
+        ("contiguous", lambda x: x.T.contiguous().tanh(), [r(3, 4)]),
+    ],
     "Cast": [("float64", lambda x: Cast.apply(x, to=np.dtype(np.float64)) * 2, [r(3)])],
     "Sum": [
         ("all", lambda x: x.sum(), [r(3, 4)]),

@@ -7,16 +7,11 @@ reach for torchvision or scikit-learn.)
 """
 import math
 
-import pytest
-
 import tinygrad_sm as torch
 import tinygrad_sm.nn as nn
 import tinygrad_sm.nn.functional as F
 from tinygrad_sm.data import digits
 from tinygrad_sm.utils.data import DataLoader, TensorDataset
-
-NEEDS_INPLACE = pytest.mark.xfail(strict=False, reason="needs in-place tensors (issue 14)")
-NEEDS_METHODS = pytest.mark.xfail(strict=False, reason="needs the Tensor methods of issue 16 (dim=, view, float)")
 
 
 class Net(nn.Module):
@@ -125,7 +120,6 @@ def test_a_custom_autograd_function():
     assert torch.autograd.gradcheck(LegendrePolynomial3.apply, [torch.tensor([0.3, -0.7], dtype=torch.float64)])
 
 
-@NEEDS_INPLACE
 def test_a_raw_tensor_polynomial_fit():
     x = torch.linspace(-math.pi, math.pi, 2000)
     y = torch.sin(x)
@@ -150,7 +144,6 @@ def test_a_raw_tensor_polynomial_fit():
     assert loss.item() < 50
 
 
-@NEEDS_METHODS
 def test_tensor_method_habits():
     X_train, y_train, X_test, y_test = digit_tensors()
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))

@@ -11,6 +11,7 @@ from tinygrad_sm import nn
 # Names of tinygrad_sm.__all__ defined elsewhere (grad_mode) or without a signature of their own.
 NOT_CHECKED = {"functional", "nn", "optim", "data", "training", "viz", "no_grad", "enable_grad", "set_grad_enabled",
                "is_grad_enabled", "detect_anomaly", "AnomalyError", "GradcheckError", "autograd", "utils",
+               "return_types",
                # dtype names: NumPy dtypes, not functions
                "float16", "half", "float32", "float", "float64", "double", "int32", "int", "int64", "long", "bool"}
 # nn classes whose constructors live in nn/module.py.

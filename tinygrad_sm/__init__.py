@@ -3,7 +3,7 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from . import autograd, data, functional, nn, optim, training, utils, viz
+from . import autograd, data, functional, nn, optim, return_types, training, utils, viz
 from .autograd import GradcheckError, grad, gradcheck, gradgradcheck
 
 # ``tensor`` below is the function: the submodule ``tinygrad_sm.tensor`` is loaded (and bound to this
@@ -44,12 +44,14 @@ from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enable
 from .op import Op
 from .serialization import load, save
 from .tensor import Tensor, from_numpy
+from .tensor_torch import Size
 from .transforms import hessian, jacobian, jvp, vjp
 
 __version__ = "0.2.0"
 
 __all__ = [
-    "Tensor", "tensor", "Op", "autograd", "functional", "nn", "optim", "data", "utils", "training", "viz", "grad",
+    "Tensor", "tensor", "Size", "return_types", "Op", "autograd", "functional", "nn", "optim", "data", "utils",
+    "training", "viz", "grad",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax",
     "log_softmax", "logsumexp", "cross_entropy", "where", "concatenate", "stack", "cat", "zeros", "ones", "full",
     "arange", "linspace", "rand", "randn", "randperm", "zeros_like", "ones_like", "randn_like", "manual_seed",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .functional import concatenate
 from .ops import Cos, Exp, Log, MatMul, Relu, Sigmoid, Sin, Tanh
+from .ops.common import resolve_axis
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -58,13 +59,7 @@ def matmul(x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
 
 def axis_of(fn: str, axis: Any, dim: Any, keepdims: bool = False, keepdim: Any = _UNSET) -> tuple[Any, bool]:
     """``(axis, keepdims)`` from NumPy's or PyTorch's spelling; both given is a TypeError."""
-    if axis is not None and dim is not None:
-        raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
-    if keepdim is not _UNSET:
-        if keepdims:
-            raise TypeError(f"{fn}: got both keepdims and keepdim; pass one (keepdim is PyTorch's name)")
-        keepdims = keepdim
-    return (dim if axis is None else axis), bool(keepdims)
+    return resolve_axis(axis, dim, keepdims, None if keepdim is _UNSET else keepdim, fn)
 
 
 def sum(x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,

@@ -16,13 +16,14 @@ from . import engine
 from .inplace import InPlace
 from .interop import array_function, array_ufunc
 from .op import Traced
-from .ops.common import single_axis
+from .ops.common import resolve_axis, single_axis
 from .ops.elementwise import Add, Cast, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from .ops.linalg import MatMul
 from .ops.reduce import Max, Mean, Min, Sum
 from .ops.shape import BroadcastTo, GetItem, Reshape, Transpose, index_arrays
 from .ops.softmax import LogSoftmax, LogSumExp, Softmax
 from .record import AccumulateGrad, record
+from .tensor_torch import TorchMethods
 from .versions import owner_of
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _owned(arr):
     return arr
 
 
-class Tensor(InPlace, Traced):
+class Tensor(InPlace, TorchMethods, Traced):
     """An n-dimensional array that records the operations applied to it.
 
     Parameters
@@ -76,6 +77,10 @@ class Tensor(InPlace, Traced):
     Arithmetic follows NumPy broadcasting and type promotion between arrays;
     Python and NumPy *scalars* adapt to the tensor's dtype, so
     ``float32_tensor * np.float64(2.5)`` stays float32.
+
+    PyTorch's spellings work beside NumPy's: ``dim=``/``keepdim=`` wherever ``axis=``/
+    ``keepdims=`` are taken, and the methods of ``tensor_torch.TorchMethods`` (``view``,
+    ``unsqueeze``, ``permute``, ``float``, ``to``, ``clamp``, ``std``, ``size()``, ...).
 
     Memory: a tensor owns its memory (``Tensor(x)`` copies ``x``; ``from_numpy`` shares).
     What ``.numpy()`` and ``np.asarray(t)`` hand out is read-only; writes go through the
@@ -133,10 +138,6 @@ class Tensor(InPlace, Traced):
     @property
     def ndim(self) -> int:
         return self._data.ndim
-
-    @property
-    def size(self) -> int:
-        return self._data.size
 
     @property
     def nbytes(self) -> int:
@@ -381,16 +382,28 @@ class Tensor(InPlace, Traced):
     def __invert__(self) -> Tensor:
         return _fresh(~self._data)
 
-    def any(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def any(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+            dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "any")
         return _fresh(self._data.any(axis=axis, keepdims=keepdims))
 
-    def all(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def all(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+            dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "all")
         return _fresh(self._data.all(axis=axis, keepdims=keepdims))
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "argmax")
         return _fresh(self._data.argmax(axis=axis, keepdims=keepdims))  # type: ignore[arg-type]
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmin(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None,
+               keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "argmin")
         return _fresh(self._data.argmin(axis=axis, keepdims=keepdims))  # type: ignore[arg-type]
 
     # --- elementwise ---------------------------------------------------------
@@ -413,16 +426,51 @@ class Tensor(InPlace, Traced):
         return _make(*record(Relu, (self,), None))
 
     # --- reductions ----------------------------------------------------------
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+            dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "sum")
         return _apply(Sum, self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+            dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "mean")
         return _apply(Mean, self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: int | tuple[int, ...] | Tensor | None = None, keepdims: bool = False, *,
+            dim: int | None = None, keepdim: bool | None = None) -> Any:
+        """The largest entries along ``axis`` (all axes by default).
+
+        The rule for the two spellings: with ``axis=`` or a positional axis it is NumPy's
+        ``max``, a Tensor of values (ties share the gradient). With ``dim=`` it is
+        PyTorch's: the named tuple ``tg.return_types.max(values, indices)`` along that
+        one axis (the gradient goes to the entry at ``indices``). So ``v, i = x.max(dim=1)``
+        gives values and indices, while ``x.max(1)`` is the values only, and unpacking it
+        (``a, b = x.max(1)``) unpacks its first axis, as it would in NumPy: write ``dim=``
+        when you want the indices. ``x.max(other_tensor)`` is ``x.maximum(other_tensor)``,
+        as in PyTorch.
+        """
+        if isinstance(axis, Tensor):
+            return self.maximum(axis)
+        if dim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "max")
+            return self._value_and_index("max", axis, keepdims)
+        if keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "max")
         return _apply(Max, self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: int | tuple[int, ...] | Tensor | None = None, keepdims: bool = False, *,
+            dim: int | None = None, keepdim: bool | None = None) -> Any:
+        """The smallest entries along ``axis``; the same rule as ``max``: with ``dim=``,
+        PyTorch's ``tg.return_types.min(values, indices)``, otherwise NumPy's values."""
+        if isinstance(axis, Tensor):
+            return self.minimum(axis)
+        if dim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "min")
+            return self._value_and_index("min", axis, keepdims)
+        if keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "min")
         return _apply(Min, self, axis=axis, keepdims=keepdims)
 
     # --- shape ---------------------------------------------------------------
@@ -431,10 +479,19 @@ class Tensor(InPlace, Traced):
             shape = tuple(shape[0])
         return _apply(Reshape, self, shape=shape)
 
-    def flatten(self) -> Tensor:
-        return _apply(Reshape, self, shape=(-1,))
-
-    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+    def transpose(self, *axes: int | Sequence[int], dim0: int | None = None, dim1: int | None = None) -> Tensor:
+        """NumPy's ``transpose(axes)`` (all axes reversed by default), and PyTorch's
+        ``transpose(dim0, dim1)``: two different ints (not one tuple) swap those two axes, on
+        any number of axes (``k.transpose(-2, -1)``). On a 2-D tensor both readings of
+        ``transpose(1, 0)`` agree; ``transpose(0, 1)``, NumPy's identity, is read the PyTorch
+        way (``transpose((0, 1))`` keeps NumPy's)."""
+        if dim0 is not None or dim1 is not None:
+            if axes or dim0 is None or dim1 is None:
+                raise TypeError("transpose(): pass dim0= and dim1= together, and no positional axes with them")
+            axes = (dim0, dim1)
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes) \
+                and (self.ndim != 2 or axes[0] % 2 != axes[1] % 2):
+            return self.swapaxes(*axes)
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
             axes = axes[0]  # type: ignore[assignment]
         return _apply(Transpose, self, axes=tuple(axes) if axes else None)
@@ -454,22 +511,33 @@ class Tensor(InPlace, Traced):
         return _apply(BroadcastTo, self, shape=tuple(shape))
 
     # --- softmax family (primitives: their VJPs read only the saved output) ----
-    def softmax(self, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-        """``exp(x) / sum(exp(x))`` along ``axis``; VJP ``a * (g - (g * a).sum(axis))``.
+    def softmax(self, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+                dim: int | None = None) -> Tensor:
+        """``exp(x) / sum(exp(x))`` along ``axis`` (or ``dim``; default -1); VJP
+        ``a * (g - (g * a).sum(axis))``.
 
         ``mask`` (boolean, broadcastable): ``False`` entries, like ``-inf`` logits,
         get probability 0; a row with every entry excluded is all zeros.
         """
-        return _apply(Softmax, self, axis=axis, mask=_operand(mask))
+        if dim is not None:
+            axis, _ = resolve_axis(axis, dim, False, None, "softmax")
+        return _apply(Softmax, self, axis=-1 if axis is None else axis, mask=_operand(mask))
 
-    def log_softmax(self, axis: int = -1, mask: ArrayLike | Tensor | None = None) -> Tensor:
-        """``x - logsumexp(x)`` along ``axis``; excluded entries give ``-inf``, a fully
-        excluded row gives zeros (with zero gradient)."""
-        return _apply(LogSoftmax, self, axis=axis, mask=_operand(mask))
+    def log_softmax(self, axis: int | None = None, mask: ArrayLike | Tensor | None = None, *,
+                    dim: int | None = None) -> Tensor:
+        """``x - logsumexp(x)`` along ``axis`` (or ``dim``; default -1); excluded entries give
+        ``-inf``, a fully excluded row gives zeros (with zero gradient)."""
+        if dim is not None:
+            axis, _ = resolve_axis(axis, dim, False, None, "log_softmax")
+        return _apply(LogSoftmax, self, axis=-1 if axis is None else axis, mask=_operand(mask))
 
-    def logsumexp(self, axis: int = -1, keepdims: bool = False, mask: ArrayLike | Tensor | None = None) -> Tensor:
-        """``log(sum(exp(x)))`` along ``axis``, stable; a fully excluded row gives 0."""
-        return _apply(LogSumExp, self, axis=axis, keepdims=keepdims, mask=_operand(mask))
+    def logsumexp(self, axis: int | None = None, keepdims: bool = False, mask: ArrayLike | Tensor | None = None, *,
+                  dim: int | None = None, keepdim: bool | None = None) -> Tensor:
+        """``log(sum(exp(x)))`` along ``axis`` (or ``dim``; default -1), stable; a fully
+        excluded row gives 0."""
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "logsumexp")
+        return _apply(LogSumExp, self, axis=-1 if axis is None else axis, keepdims=keepdims, mask=_operand(mask))
 
 
 def _fresh(arr):

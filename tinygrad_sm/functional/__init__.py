@@ -23,6 +23,7 @@ from ..ops import (
     Tanh,
     Where,
 )
+from ..ops.common import resolve_axis
 from ..tensor import Tensor, _operand
 from .attention import padding_attention_mask, scaled_dot_product_attention
 from .embedding import embedding
@@ -53,11 +54,8 @@ def log_softmax(x: ArrayLike | Tensor, axis: int | None = None, mask: ArrayLike 
 
 def _dim(fn, axis, dim, default=-1):
     """The axis from NumPy's ``axis`` or PyTorch's ``dim`` (both given: a TypeError)."""
-    if axis is not None and dim is not None:
-        raise TypeError(f"{fn}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
-    if axis is None:
-        return default if dim is None else dim
-    return axis
+    axis, _ = resolve_axis(axis, dim, False, None, fn)
+    return default if axis is None else axis
 
 
 def logsumexp(x: ArrayLike | Tensor, axis: int = -1, keepdims: bool = False,

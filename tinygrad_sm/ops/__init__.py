@@ -5,8 +5,10 @@ visualizer's labels and the README's op table all read it, so adding an op here
 puts it under test.
 """
 from .elementwise import (
+    Abs,
     Add,
     Cast,
+    Clone,
     Cos,
     Div,
     Exp,
@@ -16,6 +18,7 @@ from .elementwise import (
     Pow,
     Relu,
     Sigmoid,
+    Sign,
     Sin,
     Sqrt,
     Sub,
@@ -29,7 +32,7 @@ from .shape import BroadcastTo, Concatenate, GetItem, Reshape, Scatter, Stack, T
 from .softmax import LogSoftmax, LogSumExp, Softmax, SoftmaxVJP
 
 REGISTRY = (
-    Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast, Sin, Cos,
+    Neg, Add, Sub, Mul, Div, Pow, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Where, Cast, Sin, Cos, Abs, Sign, Clone,
     Sum, Mean, Max, Min,
     Reshape, Transpose, BroadcastTo, GetItem, Scatter, Concatenate, Stack,
     MatMul, Affine,

@@ -56,3 +56,18 @@ def operand_error(op, err, *operands):
         )
     kind = TypeError if isinstance(err, TypeError) else ValueError  # NumPy's own subclasses take other arguments
     return kind(f"{op}: {err} (operands {', '.join(describe(x) for x in operands)})")
+
+
+def resolve_axis(axis, dim, keepdims, keepdim, op):
+    """``(axis, keepdims)`` from NumPy's spelling (``axis``, ``keepdims``) or PyTorch's
+    (``dim``, ``keepdim``); giving both names of one argument is a TypeError naming both."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; pass one (dim is PyTorch's name for axis)")
+        axis = dim
+    if keepdim is not None:
+        if keepdims:
+            raise TypeError(f"{op}: got both keepdims and keepdim (keepdims={keepdims!r}, keepdim={keepdim!r}); "
+                            f"pass one (keepdim is PyTorch's name for keepdims)")
+        keepdims = keepdim
+    return axis, bool(keepdims)

@@ -1,4 +1,5 @@
-"""Elementwise primitives. Exp, Sqrt, Tanh, Sigmoid and Relu save only their output."""
+"""Elementwise primitives. Exp, Sqrt, Tanh, Sigmoid and Relu save only their output; Abs saves
+only the signs (one byte each)."""
 import numpy as np
 
 from ..op import Op
@@ -267,3 +268,47 @@ class Cos(Op):
 
     def vjp(self, g, x):
         return (-g * Sin.apply(x),)
+
+
+class Abs(Op):
+    """z = |x|;  x̄ = g·sign x  (0 at x = 0 and at NaN, as in PyTorch)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if self.needs(0):
+            self.save(sign=_sign(x).astype(np.int8))
+        return np.abs(x)
+
+    def vjp(self, g, sign):
+        return (g * sign,)
+
+
+class Sign(Op):
+    """z = sign x (−1, 0 or 1; 0 at NaN, as in PyTorch);  x̄ = 0"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return _sign(np.asarray(x))
+
+    def vjp(self, g):
+        return (g * 0,)
+
+
+class Clone(Op):
+    """z = a copy of x in new, C-ordered memory;  x̄ = g"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.array(x, copy=True, order="C")
+
+    def vjp(self, g):
+        return (g,)
+
+
+def _sign(x):
+    s = np.sign(x)
+    return np.where(np.isnan(s), 0, s) if x.dtype.kind == "f" else s
