@@ -415,3 +415,21 @@ def test_numpy_ufuncs_on_tensors_are_recorded_and_other_functions_read_values():
     with pytest.raises(TypeError, match=r"np\.sinh: this NumPy function is not a tinygrad_sm op"):
         np.sinh(x)
     assert np.sum(x.detach()) == 3.0 and np.allclose(x, [1.0, 2.0])
+
+
+def test_a_write_into_a_broadcast_view_is_refused():
+    x = tg.Tensor([1.0, 2.0])
+    e = x.broadcast_to((3, 2))
+    with pytest.raises(RuntimeError, match=r"setitem .*broadcast view.*clone\(\) it first"):
+        e[0, 0] = 5.0
+    assert x.numpy().tolist() == [1.0, 2.0] and x._version_counter == 0
+    c = e.clone()
+    c[0, 0] = 5.0
+    assert c.numpy()[0, 0] == 5.0 and x.numpy()[0] == 1.0
+
+
+def test_top_level_max_follows_pytorch():
+    out = tg.Tensor([[0.1, 0.7, 0.2], [0.9, 0.05, 0.05]])
+    _, predicted = tg.max(out, 1)
+    assert predicted.tolist() == [1, 0]
+    assert tg.max(out).item() == 0.9 and tg.min(out, dim=0).indices.tolist() == [0, 1, 1]

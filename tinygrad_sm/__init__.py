@@ -39,7 +39,24 @@ from .dtypes import (
     set_default_dtype,
 )
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
-from .functions import argmax, cat, cos, exp, log, matmul, mean, relu, sigmoid, sin, sum, tanh
+from .functions import (
+    abs,
+    argmax,
+    cat,
+    clamp,
+    cos,
+    exp,
+    log,
+    matmul,
+    max,
+    mean,
+    min,
+    relu,
+    sigmoid,
+    sin,
+    sum,
+    tanh,
+)
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .op import Op
 from .serialization import load, save
@@ -56,7 +73,7 @@ __all__ = [
     "log_softmax", "logsumexp", "cross_entropy", "where", "concatenate", "stack", "cat", "zeros", "ones", "full",
     "arange", "linspace", "rand", "randn", "randperm", "zeros_like", "ones_like", "randn_like", "manual_seed",
     "vjp", "jvp", "jacobian", "hessian", "gradcheck", "gradgradcheck", "GradcheckError", "save", "load",
-    "from_numpy", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "matmul", "argmax", "sum", "mean",
+    "from_numpy", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "matmul", "argmax", "sum", "mean", "max", "min", "abs", "clamp",
     "float16", "half", "float32", "float", "float64", "double", "int32", "int", "int64", "long", "bool",
     "set_default_dtype", "get_default_dtype",
 ]

@@ -84,3 +84,31 @@ def cat(tensors: Sequence[ArrayLike | Tensor], dim: int | None = None, *, axis: 
     """``concatenate`` under PyTorch's name: join along an existing axis (``dim``, default 0)."""
     axis, _ = axis_of("cat", axis, dim)
     return concatenate(tensors, axis=0 if axis is None else axis)
+
+
+def max(x: ArrayLike | Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """PyTorch's ``torch.max``: the largest entry; with ``dim`` (positional too, as in
+    ``_, predicted = torch.max(out, 1)``) the ``(values, indices)`` named tuple along it;
+    with a tensor second argument, the elementwise ``maximum``."""
+    if isinstance(dim, Tensor):
+        return _t(x).maximum(dim)
+    if dim is None:
+        return _t(x).max(keepdims=keepdim)
+    return _t(x).max(dim=dim, keepdim=keepdim)
+
+
+def min(x: ArrayLike | Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """PyTorch's ``torch.min``: like ``max``, for the smallest entry."""
+    if isinstance(dim, Tensor):
+        return _t(x).minimum(dim)
+    if dim is None:
+        return _t(x).min(keepdims=keepdim)
+    return _t(x).min(dim=dim, keepdim=keepdim)
+
+
+def abs(x: ArrayLike | Tensor) -> Tensor:  # noqa: A001
+    return _t(x).abs()
+
+
+def clamp(x: ArrayLike | Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    return _t(x).clamp(min=min, max=max)

@@ -62,6 +62,11 @@ class InPlace:
                         f"build the result out of place (tg.where, tg.concatenate), or detach() the value"
                     )
         arr = self._data
+        if 0 in arr.strides and any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
+            raise RuntimeError(
+                f"{what}: this tensor is a broadcast view (expand, broadcast_to) whose entries share memory, so "
+                f"one write would change several entries; clone() it first (as PyTorch requires too)"
+            )
         owner = owner_of(arr)
         with _writing:
             reopen = not owner.flags.writeable
