@@ -11,8 +11,8 @@ import numpy as np
 
 import tinygrad_sm as tg
 from tinygrad_sm import data, nn, optim
+from tinygrad_sm.apps.training import accuracy
 from tinygrad_sm.data.sequences import token_names, vocab_size
-from tinygrad_sm.training import accuracy
 
 X, y = data.pointer(n=8000, rng=0)  # int64 tokens (8000, 16), 0 = padding; labels 0/1
 X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.2, rng=0)

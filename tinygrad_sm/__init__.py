@@ -3,7 +3,7 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from . import data, functional, nn, optim, training, viz
+from . import data, functional, nn, optim, viz
 from .autograd import grad
 from .creation import arange, full, manual_seed, ones, ones_like, rand, randn, randn_like, zeros, zeros_like
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
@@ -16,7 +16,7 @@ from .transforms import hessian, jacobian, jvp, vjp
 __version__ = "0.2.0"
 
 __all__ = [
-    "Tensor", "Op", "functional", "nn", "optim", "data", "training", "viz", "grad", "no_grad", "enable_grad",
+    "Tensor", "Op", "functional", "nn", "optim", "data", "viz", "grad", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax", "log_softmax",
     "logsumexp", "cross_entropy", "where", "concatenate", "stack", "zeros", "ones", "full", "arange", "rand",
     "randn", "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",

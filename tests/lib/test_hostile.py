@@ -7,7 +7,7 @@ import pytest
 
 import tinygrad_sm as tg
 from tinygrad_sm import data, nn, optim
-from tinygrad_sm.training import accuracy, fit, predict
+from tinygrad_sm.apps.training import accuracy, fit, predict
 
 
 def _params(model):

@@ -2,10 +2,10 @@
 peers; and the per-op cost of recording and backpropagating tiny ops."""
 import numpy as np
 
-from .. import nn, optim
-from ..autograd import grad
-from ..functional import cross_entropy
-from ..tensor import Tensor
+from ... import nn, optim
+from ...autograd import grad
+from ...functional import cross_entropy
+from ...tensor import Tensor
 from .harness import interleaved, optional
 
 
@@ -158,8 +158,8 @@ def digits_variants(torch=None, epochs=30, batch=64, lr=1e-3):
     """The whole digits run of ``tinygrad-sm train --dataset digits`` (64-128-10 ReLU, Adam,
     30 epochs of batch 64), without evaluation, in tinygrad_sm and in PyTorch: the same
     minibatches in the same order, from the same initial weights."""
-    from ..data import digits, train_test_split
-    from ..optim import Adam
+    from ...data import digits, train_test_split
+    from ...optim import Adam
 
     X, y = digits()
     X, _, y, _ = train_test_split(X, y, test_size=0.2, rng=0)

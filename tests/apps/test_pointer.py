@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import tinygrad_sm as tg
-from tinygrad_sm import attention_task, data, nn
+from tinygrad_sm import data, nn
+from tinygrad_sm.apps import pointer
+from tinygrad_sm.apps.plots_attention import attention_plot
 from tinygrad_sm.data.sequences import padding_mask, token_names, vocab_size
-from tinygrad_sm.plots_attention import attention_plot
 
 
 # --- the dataset -----------------------------------------------------------------------------
@@ -118,9 +119,9 @@ def finite_step_checker(log):
 
 def test_loss_and_every_gradient_stay_finite_at_every_step():
     X, y = data.pointer(n=640, rng=0)
-    model = attention_task.build("attention", seed=0)
+    model = pointer.build("attention", seed=0)
     log = []
-    history = attention_task.fit(model, X, y, epochs=2, batch_size=64, lr=4e-3, on_step=finite_step_checker(log))
+    history = pointer.fit(model, X, y, epochs=2, batch_size=64, lr=4e-3, on_step=finite_step_checker(log))
     assert len(log) == 20
     assert all(loss_ok and grads_ok for loss_ok, grads_ok, _ in log)
     assert all(padded > 0 for _, _, padded in log)  # every batch has fully padded query rows
@@ -129,7 +130,7 @@ def test_loss_and_every_gradient_stay_finite_at_every_step():
 
 
 def test_run_writes_the_cli_outputs(tmp_path):
-    metrics, written = attention_task.run({"n": 200, "epochs": 1, "batch_size": 50}, out=str(tmp_path))
+    metrics, written = pointer.run({"n": 200, "epochs": 1, "batch_size": 50}, out=str(tmp_path))
     assert written[:4] == ["metrics.json", "model.npz", "loss.png", "attention.png"]
     assert written[4].startswith("backward_graph")
     for name in written:
@@ -137,9 +138,9 @@ def test_run_writes_the_cli_outputs(tmp_path):
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["config"]["model"] == "attention" and saved["final"] == metrics["final"]
     assert 0 <= saved["final"]["test_accuracy"] <= 1 and saved["timing"]["train_seconds"] > 0
-    model = attention_task.build("attention")
+    model = pointer.build("attention")
     model.load(str(tmp_path / "model.npz"))
-    _, written = attention_task.run({"model": "mean-pool", "n": 200, "epochs": 1}, out=str(tmp_path / "mp"))
+    _, written = pointer.run({"model": "mean-pool", "n": 200, "epochs": 1}, out=str(tmp_path / "mp"))
     assert "attention.png" not in written
 
 
@@ -151,8 +152,8 @@ def test_run_writes_the_cli_outputs(tmp_path):
     ({"hidden": 3}, r"unknown settings \['hidden'\]"),
 ])
 def test_run_checks_its_settings_first(tmp_path, config, message):
-    with pytest.raises(ValueError, match="attention_task: " + message):
-        attention_task.run(config, out=str(tmp_path / "x"))
+    with pytest.raises(ValueError, match="pointer: " + message):
+        pointer.run(config, out=str(tmp_path / "x"))
     assert not os.path.exists(tmp_path / "x")
 
 
@@ -175,10 +176,10 @@ def test_attention_plot(rng):
 @pytest.mark.slow
 def test_attention_reaches_97_percent_in_under_30_s_and_the_mean_pool_stays_at_chance():
     log = []
-    metrics, _ = attention_task.run({"model": "attention"}, on_step=finite_step_checker(log))
+    metrics, _ = pointer.run({"model": "attention"}, on_step=finite_step_checker(log))
     assert metrics["final"]["test_accuracy"] >= 0.97, metrics["final"]
     assert metrics["timing"]["train_seconds"] < 30, metrics["timing"]["train_seconds"]
     assert len(log) == metrics["config"]["epochs"] * 100
     assert all(loss_ok and grads_ok and padded > 0 for loss_ok, grads_ok, padded in log)
-    baseline, _ = attention_task.run({"model": "mean-pool"})
+    baseline, _ = pointer.run({"model": "mean-pool"})
     assert baseline["final"]["test_accuracy"] <= 0.75, baseline["final"]

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 import tinygrad_sm as tg
-from tinygrad_sm import data, nn, optim, training
-from tinygrad_sm.training import accuracy, evaluate, fit, predict
+from tinygrad_sm import data, nn, optim
+from tinygrad_sm.apps import training
+from tinygrad_sm.apps.training import accuracy, evaluate, fit, predict
 
 
 def full_batch(model, X, y, steps, lr):

@@ -8,7 +8,7 @@ import numpy as np
 
 import tinygrad_sm as tg
 
-README = os.path.join(os.path.dirname(__file__), "..", "README.md")
+README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 
 def python_blocks():
@@ -57,7 +57,7 @@ def test_the_worked_example_numbers_are_what_the_code_gives():
 
 
 def test_the_graph_command_writes_the_picture_the_readme_shows(tmp_path):
-    from tinygrad_sm.cli import main
+    from tinygrad_sm.apps.cli import main
 
     command = _readme_line(r"\n(tinygrad-sm graph --expr [^\n]*--out docs)\n")
     picture = _readme_line(r"!\[backward graph of a softmax classifier\]\(docs/([^)]+)\)")

@@ -3,7 +3,7 @@ the composed softmax's extra memory (speed is measured by running it, never in t
 import numpy as np
 import pytest
 
-from tinygrad_sm.bench import attention
+from tinygrad_sm.apps.bench import attention
 
 
 def test_both_variants_agree_in_float64():

@@ -18,7 +18,7 @@ import pytest
 import tinygrad_sm
 
 pytestmark = pytest.mark.wheel
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOT_SOURCE = shutil.ignore_patterns(".git", "*.egg-info", "build", "dist", "__pycache__", ".pytest_cache",
                                     ".hypothesis", ".ruff_cache", ".venv", "runs", "*.pyc")
 
@@ -96,7 +96,7 @@ def test_the_sdist_carries_what_its_tests_read(dists):
     with tarfile.open(sdist) as t:
         names = {n[len(top) + 1:] for n in t.getnames() if n.startswith(top + "/")}
     assert {"LICENSE", "README.md", "setup.sh", "setup.cfg", "pyproject.toml", "MANIFEST.in",
-            "tests/op_cases.py", "tests/conftest.py", "tinygrad_sm/data/digits.npz",
+            "tests/lib/op_cases.py", "tests/conftest.py", "tinygrad_sm/data/digits.npz",
             "tinygrad_sm/py.typed"} <= names
     for folder, keep in (("tests", lambda p: p.suffix == ".py"), ("examples", lambda p: True),
                          ("docs", lambda p: True)):

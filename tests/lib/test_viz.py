@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_sm as tg
 from tinygrad_sm import nn, viz
-from tinygrad_sm.cli import main
+from tinygrad_sm.apps.cli import main
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_graph_command_draws_a_training_step_and_a_file(tmp_path, capsys):
         ET.parse(tmp_path / "a" / f"{kind}_graph.svg")
     src = open(tmp_path / "a" / "backward_graph.svg").read()
     assert "CrossEntropyBackward" in src and "0.weight" in src and "|grad|" in src
-    example = os.path.join(os.path.dirname(__file__), "..", "examples", "softmax_classifier_graph.py")
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "softmax_classifier_graph.py")
     assert main(["graph", "--expr", example, "--kind", "backward", "--format", "png", "--out", str(tmp_path / "b")]) == 0
     assert (tmp_path / "b" / "softmax_classifier_graph_backward.png").read_bytes()[:4] == b"\x89PNG"
     bad = tmp_path / "bad.py"
@@ -195,7 +195,7 @@ def test_the_forward_graph_draws_only_real_inputs_and_intermediate_values():
 
 
 def test_graph_files_are_named_after_the_expression_file(tmp_path):
-    example = os.path.join(os.path.dirname(__file__), "..", "examples", "softmax_classifier_graph.py")
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "softmax_classifier_graph.py")
     assert main(["graph", "--expr", example, "--kind", "backward", "--format", "svg", "--out", str(tmp_path)]) == 0
     assert os.listdir(tmp_path) == ["softmax_classifier_graph_backward.svg"]
 

@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from .. import __version__
+from ... import __version__
 from . import bench, graph, train
 from .errors import RunError, UsageError
 

@@ -90,7 +90,7 @@ def config_from(args):
 
 
 def load_dataset(name, seed):
-    from ..data import DATASETS
+    from ...data import DATASETS
 
     return DATASETS[name](rng=seed) if name != "digits" else DATASETS[name]()
 
@@ -131,7 +131,7 @@ def check_model_size(command, cfg, n_features, n_classes, n_rows):
 
 
 def build(cfg, n_features, n_classes):
-    from .. import nn, optim
+    from ... import nn, optim
 
     sizes = [n_features] + [cfg["hidden"]] * cfg["layers"] + [n_classes]
     model = nn.MLP(sizes, activation=cfg["activation"], rng=cfg["seed"])
@@ -201,8 +201,8 @@ def _watched(cfg, bar, settings, train):
 
 
 def run(args):
-    from .. import __version__
-    from ..data import train_test_split
+    from ... import __version__
+    from ...data import train_test_split
 
     cfg = config_from(args)
     if cfg["dataset"] == "pointer":
@@ -284,8 +284,8 @@ def _step_graph(model, X, y, batch_size, out):
     if not installed("graphviz"):
         note("skipped backward_graph.svg: the graphviz package is not installed (pip install graphviz)")
         return None
+    from ...viz import GraphvizNotFound, render
     from ..training import traced_step
-    from ..viz import GraphvizNotFound, render
 
     loss = traced_step(model, X[:batch_size], y[:batch_size])
     try:
@@ -305,29 +305,29 @@ def _step_graph(model, X, y, batch_size, out):
 
 
 def _run_pointer(args, cfg):
-    """``--dataset pointer``: the attention classifier of ``attention_task``, same outputs."""
-    from .. import attention_task
+    """``--dataset pointer``: the attention classifier of ``apps.pointer``, same outputs."""
+    from .. import pointer
 
-    heads = attention_task.PRESET["heads"]
+    heads = pointer.PRESET["heads"]
     if cfg["hidden"] % heads:
         fail("train", f"--hidden is the attention width for --dataset pointer and must be a multiple of "
                       f"{heads} (the heads), got {cfg['hidden']}")
     task = dict(epochs=cfg["epochs"], lr=cfg["lr"], batch_size=cfg["batch_size"], test_size=cfg["test_size"],
                 seed=cfg["seed"], d_model=cfg["hidden"])
-    attention_task.check_config(task)
-    n_test = int(round(cfg["test_size"] * attention_task.PRESET["n"]))
-    if not 0 < n_test < attention_task.PRESET["n"]:
+    pointer.check_config(task)
+    n_test = int(round(cfg["test_size"] * pointer.PRESET["n"]))
+    if not 0 < n_test < pointer.PRESET["n"]:
         fail("train", f"--test-size {cfg['test_size']} leaves no test rows or no training rows of "
-                      f"{attention_task.PRESET['n']}")
+                      f"{pointer.PRESET['n']}")
     out = writable_dir(cfg["out"], "train")
     if not args.quiet:
-        print(f"tinygrad-sm train: pointer ({attention_task.PRESET['n']} sequences), self-attention width "
+        print(f"tinygrad-sm train: pointer ({pointer.PRESET['n']} sequences), self-attention width "
               f"{cfg['hidden']}, {heads} heads, adam with cosine decay lr={cfg['lr']}, {cfg['epochs']} epochs, "
               f"batch {cfg['batch_size']}, seed {cfg['seed']}", flush=True)
     bar = None if args.quiet else _progress_bar(cfg["epochs"])
 
     metrics, written = _watched(cfg, bar, f"adam, lr={cfg['lr']:g}",
-                                lambda on_epoch: attention_task.run(task, out=out, on_epoch=on_epoch))
+                                lambda on_epoch: pointer.run(task, out=out, on_epoch=on_epoch))
     if not args.quiet:
         final = metrics["final"]
         print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tinygrad_sm.cli import main
+from tinygrad_sm.apps.cli import main
 
 
 def test_train_writes_metrics_plots_and_model(tmp_path, capsys):
@@ -75,7 +75,7 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args, words):
 
 
 def test_the_memory_estimate_counts_what_training_allocates():
-    from tinygrad_sm.cli.train import BYTES_PER_LAYER, training_bytes
+    from tinygrad_sm.apps.cli.train import BYTES_PER_LAYER, training_bytes
 
     # 2-100-3 with Adam: 603 parameters × 4 bytes × (value, gradient, two moments), the float64
     # draw of the largest layer (300), 256 rows × 103 units × 4 bytes × 4, and two layers of objects.
@@ -178,7 +178,7 @@ def test_version_help_and_bare_command(capsys):
 
 
 def test_train_help_lists_every_preset(capsys):
-    from tinygrad_sm.cli.train import PRESETS
+    from tinygrad_sm.apps.cli.train import PRESETS
 
     assert main(["train", "--help"]) == 0
     text = capsys.readouterr().out
@@ -198,7 +198,7 @@ def test_graph_help_shows_defaults(capsys):
 
 
 def test_metrics_json_is_strict(tmp_path):
-    from tinygrad_sm.cli.checks import finite_or_none, write_json
+    from tinygrad_sm.apps.cli.checks import finite_or_none, write_json
 
     path = tmp_path / "m.json"
     nan, inf = float("nan"), float("inf")
@@ -228,7 +228,7 @@ def test_without_matplotlib_the_plots_are_skipped_in_one_line(tmp_path, capsys, 
 
 
 def test_without_tqdm_there_is_no_bar_and_one_line_says_why(tmp_path, capsys, monkeypatch):
-    from tinygrad_sm.cli import train
+    from tinygrad_sm.apps.cli import train
 
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setattr(train, "_progress_wanted", lambda: True)
@@ -239,7 +239,7 @@ def test_without_tqdm_there_is_no_bar_and_one_line_says_why(tmp_path, capsys, mo
 
 
 def test_the_progress_bar_is_off_in_ci_and_when_stderr_is_not_a_terminal(monkeypatch):
-    from tinygrad_sm.cli import train
+    from tinygrad_sm.apps.cli import train
 
     class Terminal:
         def isatty(self):

@@ -59,7 +59,7 @@ def machine(threads):
         blas = ", ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads)" for i in info)
     except ImportError:
         pass
-    from .. import __version__
+    from ... import __version__
 
     facts = {
         "cpu": cpu, "cores": os.cpu_count(), "threads": threads, "python": platform.python_version(),

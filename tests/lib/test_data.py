@@ -49,7 +49,7 @@ def test_digits_are_fresh_arrays_and_need_no_scikit_learn():
     assert X2.min() == 0 and y2.min() == 0  # writing into one result does not change the next
     code = ("import sys; from tinygrad_sm.data import digits; X, y = digits(); "
             "assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules; print(X.shape)")
-    root = os.path.join(os.path.dirname(__file__), "..")
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert done.returncode == 0 and done.stdout.strip() == "(1797, 64)", done.stderr
 

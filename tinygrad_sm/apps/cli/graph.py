@@ -37,8 +37,8 @@ def add_parser(sub):
 def _check_params(params, path):
     """``params`` as the picture takes it: None, a Module, a dict of name -> Tensor, or
     (name, Tensor) pairs; anything else is one line naming the file."""
-    from ..nn import Module
-    from ..tensor import Tensor
+    from ...nn import Module
+    from ...tensor import Tensor
 
     if params is None or isinstance(params, Module):
         return params
@@ -59,7 +59,7 @@ def _check_params(params, path):
 
 
 def _from_file(path):
-    from ..tensor import Tensor
+    from ...tensor import Tensor
 
     if not os.path.isfile(path):
         fail("graph", f"--expr {path}: {'not a file' if os.path.exists(path) else 'no such file'}")
@@ -105,7 +105,7 @@ def run(args):
     if args.format != "dot" and shutil.which("dot") is None:
         fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which is not on PATH "
                       f"({DOT_HINT}); --format dot writes the DOT source without it")
-    from ..viz import GraphvizNotFound, render
+    from ...viz import GraphvizNotFound, render
 
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
     writable_dir(args.out, "graph")

@@ -5,8 +5,8 @@ import sys
 import numpy as np
 import pytest
 
-from tinygrad_sm.bench import harness, softmax, train
-from tinygrad_sm.cli import main
+from tinygrad_sm.apps.bench import harness, softmax, train
+from tinygrad_sm.apps.cli import main
 from tinygrad_sm.ops.softmax import BLOCK_ABOVE, softmax_vjp
 
 
@@ -60,7 +60,7 @@ def test_softmax_run_records_ratios_and_memory():
 
 
 def test_slope_fit():
-    from tinygrad_sm.bench.report import slope
+    from tinygrad_sm.apps.bench.report import slope
 
     ns = [256, 1024, 4096]
     assert slope(ns, [n**2 * 1e-9 for n in ns]) == pytest.approx(2.0)
@@ -115,7 +115,7 @@ def test_a_missing_peer_is_said_once_per_run(capsys, monkeypatch):
 
 
 def test_skipped_lines_name_the_configurations_only_when_not_all():
-    from tinygrad_sm.bench.report import skipped_lines
+    from tinygrad_sm.apps.bench.report import skipped_lines
 
     records = [{"dtype": "float32", "B": B, "N": N} for B in (1, 64) for N in (4, 4096)]
     skipped = ([{"dtype": "float32", "B": B, "N": N, "variant": "jax-*", "reason": "JAX is not installed"}
@@ -127,7 +127,7 @@ def test_skipped_lines_name_the_configurations_only_when_not_all():
 
 
 def test_plot_legends_have_no_nan_slope_and_ticks_do_not_crowd():
-    from tinygrad_sm.bench.report import _label, _n_ticks
+    from tinygrad_sm.apps.bench.report import _label, _n_ticks
 
     assert _label("vjp", [4, 64], [1e-6, 2e-6]) == "vjp"  # no two points at N >= 256: no slope
     assert _label("vjp", [256, 1024], [1e-6, 4e-6]) == "vjp (slope 1.00)"
@@ -139,7 +139,7 @@ def test_plot_legends_have_no_nan_slope_and_ticks_do_not_crowd():
 def test_the_quick_plot_has_no_nan_in_its_legend(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
-    from tinygrad_sm.bench import report
+    from tinygrad_sm.apps.bench import report
 
     figures = []
     monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))

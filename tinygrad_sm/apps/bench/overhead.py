@@ -14,9 +14,9 @@ the graph and releasing what it protected), as a real loop does.
 """
 import numpy as np
 
-from .. import nn
-from ..functional import cross_entropy
-from ..tensor import Tensor
+from ... import nn
+from ...functional import cross_entropy
+from ...tensor import Tensor
 from .harness import interleaved, optional
 from .train import mlp_variants
 

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .data import minibatches, train_test_split
-from .data.sequences import MAX_LEN, N_VALUES, pointer, token_names, vocab_size
-from .functional import cross_entropy
-from .nn import AttentionClassifier, MeanPoolClassifier
-from .nn.utils import clip_grad_norm_
-from .optim import Adam
-from .optim.lr_scheduler import CosineAnnealingLR
+from ..data import minibatches, train_test_split
+from ..data.sequences import MAX_LEN, N_VALUES, pointer, token_names, vocab_size
+from ..functional import cross_entropy
+from ..nn import AttentionClassifier, MeanPoolClassifier
+from ..nn.utils import clip_grad_norm_
+from ..optim import Adam
+from ..optim.lr_scheduler import CosineAnnealingLR
 from .training import accuracy, predict
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def build(model: str = "attention", max_len: int = MAX_LEN, n_values: int = N_VA
         return AttentionClassifier(V, max_len, d_model, heads, num_classes=2, rng=seed)
     if model == "mean-pool":
         return MeanPoolClassifier(V, max_len, d_model, num_classes=2, rng=seed)
-    raise ValueError(f"attention_task: model must be 'attention' or 'mean-pool', got {model!r}")
+    raise ValueError(f"pointer: model must be 'attention' or 'mean-pool', got {model!r}")
 
 
 @contextlib.contextmanager
@@ -120,7 +120,7 @@ def run(config: dict[str, Any] | None = None, out: str | os.PathLike[str] | None
     and accuracies, per-epoch history, timing of the training steps alone, versions)
     and the names of the files written. ``on_epoch`` and ``on_step`` go to ``fit``.
     """
-    from . import __version__
+    from .. import __version__
 
     cfg = check_config(config)
     X, y = pointer(cfg["n"], cfg["max_len"], cfg["n_values"], rng=cfg["seed"])
@@ -151,7 +151,7 @@ def check_config(config: dict[str, Any] | None) -> dict[str, Any]:
     cfg.update(config or {})
     unknown = set(cfg) - set(PRESET) - {"out", "dataset"}
     if unknown:
-        raise ValueError(f"attention_task: unknown settings {sorted(unknown)}")
+        raise ValueError(f"pointer: unknown settings {sorted(unknown)}")
     checks = [
         ("model", cfg["model"] in ("attention", "mean-pool"), "'attention' or 'mean-pool'"),
         ("epochs", _int(cfg["epochs"]) and cfg["epochs"] >= 1, "an int ≥ 1"),
@@ -165,7 +165,7 @@ def check_config(config: dict[str, Any] | None) -> dict[str, Any]:
     ]
     for key, ok, what in checks:
         if not ok:
-            raise ValueError(f"attention_task: {key} must be {what}, got {cfg[key]!r}")
+            raise ValueError(f"pointer: {key} must be {what}, got {cfg[key]!r}")
     return cfg
 
 
@@ -198,7 +198,7 @@ def example_figure(model: AttentionClassifier, X: np.ndarray, y: np.ndarray, max
                    index: int | None = None) -> Figure:
     """The attention weights of one example (the first test sequence with a pointer past
     position 3, so the pattern is visible), every head, titled with label and prediction."""
-    from . import no_grad
+    from .. import no_grad
     from .plots_attention import attention_plot
 
     if index is None:
@@ -220,7 +220,7 @@ def example_figure(model: AttentionClassifier, X: np.ndarray, y: np.ndarray, max
 
 def _step_graph(model, X, y, out):
     """The backward graph of one step (no update), as SVG; DOT source without Graphviz."""
-    from .viz import GraphvizNotFound, render
+    from ..viz import GraphvizNotFound, render
 
     model.zero_grad()
     loss = cross_entropy(model(X), y)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-ROOT = os.path.join(os.path.dirname(__file__), "..")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
 @pytest.mark.slow  # a full training run, ~10 s

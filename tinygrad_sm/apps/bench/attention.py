@@ -18,9 +18,9 @@ import math
 
 import numpy as np
 
-from .. import grad
-from ..functional import where
-from ..tensor import Tensor
+from ... import grad
+from ...functional import where
+from ...tensor import Tensor
 from .harness import interleaved, peak_bytes
 
 LENGTHS = (64, 128, 256, 512)

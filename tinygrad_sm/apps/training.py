@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
-from .data import minibatches
-from .functional import cross_entropy
-from .grad_mode import no_grad
-from .tensor import Tensor
+from ..data import minibatches
+from ..functional import cross_entropy
+from ..grad_mode import no_grad
+from ..tensor import Tensor
 
 __all__ = ["fit", "evaluate", "accuracy", "predict", "traced_step"]
 

@@ -19,10 +19,10 @@ Every variant's result is checked against ``vjp`` before it is timed.
 """
 import numpy as np
 
-from ..autograd import grad
-from ..ops.softmax import Softmax, softmax_vjp
-from ..tensor import Tensor
-from ..transforms import jacobian
+from ...autograd import grad
+from ...ops.softmax import Softmax, softmax_vjp
+from ...tensor import Tensor
+from ...transforms import jacobian
 from .harness import interleaved, optional, peak_bytes
 
 SIZES = (4, 16, 64, 100, 256, 1000, 1024, 4096, 16384)

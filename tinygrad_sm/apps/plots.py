@@ -48,7 +48,7 @@ def training_curves(history, path=None, title="", ax=None):
     Parameters
     ----------
     history : list of dict
-        What :func:`tinygrad_sm.training.fit` returns.
+        What :func:`tinygrad_sm.apps.training.fit` returns.
     path : str or path-like, optional
         Also write the figure there (the format from the suffix: .png, .svg, .pdf).
     title : str

@@ -7,8 +7,9 @@ import types
 import numpy as np
 import pytest
 
-from tinygrad_sm import data, nn, plots
-from tinygrad_sm.plots_attention import attention_plot
+from tinygrad_sm import data, nn
+from tinygrad_sm.apps import plots
+from tinygrad_sm.apps.plots_attention import attention_plot
 
 Figure = pytest.importorskip("matplotlib.figure").Figure
 
