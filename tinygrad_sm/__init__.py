@@ -3,7 +3,9 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from . import data, functional, nn, optim, viz
+import importlib
+
+from . import data, functional, nn, optim
 from .autograd import grad
 from .creation import arange, full, manual_seed, ones, ones_like, rand, randn, randn_like, zeros, zeros_like
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
@@ -22,3 +24,17 @@ __all__ = [
     "randn", "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",
     "gradcheck", "gradgradcheck", "GradcheckError",
 ]
+
+
+def __getattr__(name):
+    """``tinygrad_sm.viz`` is imported on first use: it needs the optional graphviz package,
+    and ``import tinygrad_sm`` works without it."""
+    if name == "viz":
+        try:
+            return importlib.import_module(f"{__name__}.viz")
+        except ImportError as e:
+            if e.name != "graphviz":
+                raise
+            raise ImportError("tinygrad_sm.viz needs the graphviz package: pip install graphviz",
+                              name="graphviz") from None
+    raise AttributeError(f"module 'tinygrad_sm' has no attribute {name!r}")

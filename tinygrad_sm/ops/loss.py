@@ -7,12 +7,12 @@ import math
 
 import numpy as np
 
+from ..checks import check_probability, check_reduction
 from ..op import Op
 from .common import single_axis
 from .elementwise import Sigmoid
 from .softmax import Softmax, shifted_exp
 
-REDUCTIONS = ("mean", "sum", "none")
 _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 
 
@@ -30,14 +30,9 @@ class CrossEntropy(Op):
     family = "softmax"
 
     def __init__(self, axis=-1, reduction="mean", label_smoothing=0.0):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or \
-                not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
         self.axis = axis
-        self.reduction = reduction
-        self.label_smoothing = float(label_smoothing)
+        self.reduction = check_reduction("cross_entropy", reduction)
+        self.label_smoothing = check_probability("cross_entropy", "label_smoothing", label_smoothing)
 
     def forward(self, z, t):
         if not isinstance(z, np.ndarray) or z.dtype.kind != "f" or z.ndim == 0:
