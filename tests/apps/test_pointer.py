@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_sm as tg
 from tinygrad_sm import data, nn
-from tinygrad_sm.apps import pointer
+from tinygrad_sm.apps import pointer, training
 from tinygrad_sm.apps.plots_attention import attention_plot
 from tinygrad_sm.data.sequences import padding_mask, token_names, vocab_size
 
@@ -120,8 +120,10 @@ def finite_step_checker(log):
 def test_loss_and_every_gradient_stay_finite_at_every_step():
     X, y = data.pointer(n=640, rng=0)
     model = pointer.build("attention", seed=0)
+    opt, schedule = pointer.optimizer(model, lr=4e-3, epochs=2, steps_per_epoch=10)
     log = []
-    history = pointer.fit(model, X, y, epochs=2, batch_size=64, lr=4e-3, on_step=finite_step_checker(log))
+    history = training.fit(model, opt, X, y, epochs=2, batch_size=64, schedule=schedule, schedule_per="batch",
+                           clip=1.0, on_step=finite_step_checker(log))
     assert len(log) == 20
     assert all(loss_ok and grads_ok for loss_ok, grads_ok, _ in log)
     assert all(padded > 0 for _, _, padded in log)  # every batch has fully padded query rows

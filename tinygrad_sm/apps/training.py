@@ -1,5 +1,5 @@
-"""The training loop the CLI, the examples and notebooks share: minibatch SGD/Adam on
-softmax cross-entropy, and the evaluation helpers around it.
+"""The one training loop (the CLI, the pointer task, the examples and notebooks share it):
+minibatches on softmax cross-entropy, and the evaluation helpers around it.
 
 ``fit`` trains and returns a per-epoch history; ``evaluate`` gives the mean loss and
 the accuracy on a dataset, ``accuracy`` and ``predict`` what their names say. The
@@ -7,25 +7,28 @@ evaluation helpers record nothing and leave the model in the train/eval mode the
 found it in.
 """
 import contextlib
-import numbers
 import os
 import sys
 import time
 
 import numpy as np
 
+from ..checks import check_int, check_real
 from ..data import minibatches
 from ..functional import cross_entropy
 from ..grad_mode import no_grad
+from ..nn.utils import clip_grad_norm_
 from ..tensor import Tensor
 
 __all__ = ["fit", "evaluate", "accuracy", "predict", "traced_step"]
 
 
-def _positive_int(where, name, value, allow_zero=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < (0 if allow_zero else 1):
-        raise ValueError(f"{where}: {name} must be a {'non-negative' if allow_zero else 'positive'} integer, got {value!r}")
-    return int(value)
+def _count(where, name, value, low=1):
+    """An int ``>= low``, else a ValueError (the one error type callers here have always seen)."""
+    try:
+        return check_int(where, name, value, low=low)
+    except TypeError as e:
+        raise ValueError(str(e)) from None
 
 
 @contextlib.contextmanager
@@ -55,7 +58,7 @@ def predict(model, X, batch_size=4096):
     Computed in batches of ``batch_size`` rows, in eval mode, without recording.
     Returns an integer ndarray of ``len(X)`` entries.
     """
-    batch_size = _positive_int("predict", "batch_size", batch_size)
+    batch_size = _count("predict", "batch_size", batch_size)
     X = np.asarray(X)
     with _evaluating(model):
         parts = [z.data.argmax(-1) for z in _logits(model, X, batch_size)]
@@ -81,6 +84,7 @@ def evaluate(model, X, y, batch_size=4096):
     dict
         ``{"loss": float, "accuracy": float}``; both NaN for an empty dataset.
     """
+    batch_size = _count("evaluate", "batch_size", batch_size)
     y = np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
@@ -151,13 +155,16 @@ def _progress_bar(total):
 
 
 def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=None, on_epoch=None,
-        progress=False):
+        progress=False, schedule=None, schedule_per="epoch", clip=None, on_step=None):
     """Train ``model`` with ``optimizer`` on softmax cross-entropy, in minibatches.
+
+    The one training loop: the MLP datasets, the pointer task, the CLI, the examples and
+    the notebook all train through it.
 
     Parameters
     ----------
     model : nn.Module
-        Maps a ``(batch, features)`` tensor to ``(batch, classes)`` logits.
+        Maps a ``(batch, ...)`` tensor to ``(batch, classes)`` logits.
     optimizer : optim.Optimizer
         Over ``model.parameters()``.
     X, y : ndarray
@@ -173,54 +180,79 @@ def fit(model, optimizer, X, y, epochs, batch_size, rng=0, X_test=None, y_test=N
         Show a progress bar (tqdm's: a widget in Jupyter, text on a terminal). Even when
         True, none is shown where nobody watches: with ``CI`` set, or stderr not a
         terminal outside Jupyter.
+    schedule : optim.lr_scheduler schedule, optional
+        Stepped after every update (``schedule_per="batch"``) or every epoch (``"epoch"``).
+    clip : float, optional
+        Clip the gradients' global norm to ``clip`` before each update (None or 0: no clipping).
+    on_step : callable, optional
+        ``on_step(step, loss, model, xb)`` after each backward (and clipping), before the update;
+        ``step`` counts from 0 over the whole run.
 
     Returns
     -------
     list of dict
         One record per epoch: ``epoch``, ``loss`` (mean over the epoch's minibatches,
-        weighted by their sizes), ``seconds``, ``train_accuracy``, and ``test_accuracy``
-        when a test set is given.
+        weighted by their sizes), ``seconds`` (the training steps alone),
+        ``eval_seconds`` (scoring the train and test sets), ``lr`` (the optimizer's at the
+        epoch's end), ``train_accuracy``, and ``test_accuracy`` when a test set is given.
 
     The arguments and the data (row counts, finite inputs, labels in range for the
     model's outputs) are checked before the first update. A non-finite gradient stops
     training with ``FloatingPointError`` naming the epoch and step; the optimizer
     refuses that step, so the parameters are those of the last finite one.
     """
-    epochs = _positive_int("fit", "epochs", epochs, allow_zero=True)
-    batch_size = _positive_int("fit", "batch_size", batch_size)
+    epochs = _count("fit", "epochs", epochs, low=0)
+    batch_size = _count("fit", "batch_size", batch_size)
+    if schedule_per not in ("epoch", "batch"):
+        raise ValueError(f"fit: schedule_per must be 'epoch' or 'batch', got {schedule_per!r}")
+    clip = None if clip is None else check_real("fit", "clip", clip) or None
     X, y = _check_data(model, X, y, "the training set")
     if (X_test is None) != (y_test is None):
         raise ValueError("fit: pass both X_test and y_test, or neither")
     if X_test is not None:
         X_test, y_test = _check_data(model, X_test, y_test, "the test set")
     gen = np.random.default_rng(rng)
-    history = []
+    params = model.parameters()
+    history, step = [], 0
     bar = _progress_bar(epochs) if progress else None
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             model.train()
             losses, counts = [], []
-            for step, (xb, yb) in enumerate(minibatches(X, y, batch_size, rng=gen), start=1):
+            for xb, yb in minibatches(X, y, batch_size, rng=gen):
                 loss = cross_entropy(model(Tensor(xb)), yb)
                 optimizer.zero_grad()
                 loss.backward()
+                if clip:
+                    clip_grad_norm_(params, clip)
+                if on_step is not None:
+                    on_step(step, loss, model, xb)
                 try:
                     optimizer.step()
                 except FloatingPointError as e:
                     raise FloatingPointError(
-                        f"fit: training diverged at epoch {epoch}, step {step} (loss {loss.item():.4g}): {e}"
+                        f"fit: training diverged at epoch {epoch}, step {len(losses) + 1} "
+                        f"(loss {loss.item():.4g}): {e}"
                     ) from e
+                if schedule is not None and schedule_per == "batch":
+                    schedule.step()
                 losses.append(loss.item())
                 counts.append(len(yb))
+                step += 1
+            if schedule is not None and schedule_per == "epoch":
+                schedule.step()
+            seconds = time.perf_counter() - start
             record = {
                 "epoch": epoch,
                 "loss": float(np.average(losses, weights=counts)) if losses else float("nan"),
-                "seconds": time.perf_counter() - start,
+                "seconds": seconds,
+                "lr": float(optimizer.lr),
                 "train_accuracy": accuracy(model, X, y),
             }
             if X_test is not None:
                 record["test_accuracy"] = accuracy(model, X_test, y_test)
+            record["eval_seconds"] = time.perf_counter() - start - seconds
             history.append(record)
             if bar is not None:
                 shown = {"loss": f"{record['loss']:.4f}", "train": f"{record['train_accuracy']:.3f}"}

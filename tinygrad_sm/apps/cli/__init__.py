@@ -1,7 +1,9 @@
 """The ``tinygrad-sm`` command (also ``python -m tinygrad_sm``).
 
 Exit codes: 0 done, 1 a run that could not finish (it diverged, a file could not be
-written), 2 a bad argument; each failure is one line on stderr, never a traceback.
+written, the disk is full, memory ran out), 2 a bad argument, 130 interrupted (Ctrl-C;
+a run folder being written is removed); each failure is one line on stderr, never a
+traceback.
 """
 import argparse
 import os
@@ -47,10 +49,17 @@ def main(argv=None):
     except RunError as e:
         print(str(e), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("tinygrad-sm: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `tinygrad-sm ... | head`: the reader left; say nothing more
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except OSError as e:  # a full disk (ENOSPC), a file-size limit (EFBIG), a vanished folder, ...
+        where = f" {e.filename}" if e.filename else ""
+        print(f"tinygrad-sm: error: cannot write{where}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("tinygrad-sm: error: out of memory; try smaller sizes", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tinygrad-sm: interrupted", file=sys.stderr)
+        return 130

@@ -1,16 +1,12 @@
-"""Checks the subcommands share: output directories, memory budgets, optional packages,
-strict JSON. A failed check is one line naming the flag (a ``UsageError``)."""
+"""Checks the subcommands share: output directories, memory budgets, optional packages.
+A failed check is one line naming the flag (a ``UsageError``)."""
 import argparse
-import importlib.util
-import json
-import math
 import os
-import sys
 import tempfile
 
-from .errors import RunError, UsageError
+from ..optional import DOT_HINT, installed, note  # noqa: F401 (the subcommands take them from here)
+from .errors import UsageError
 
-DOT_HINT = "apt-get install graphviz, brew install graphviz or conda install graphviz"
 GiB = 2**30
 MEMORY_CAP = 4 * GiB
 
@@ -54,54 +50,4 @@ def writable_dir(path, command, flag="--out"):
             pass
     except OSError as e:
         fail(command, f"cannot write to {flag} {path}: {e.strerror or e}")
-    return path
-
-
-def installed(module):
-    """True if ``module`` can be imported (without importing it)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def note(message):
-    """One line on stderr about something optional that was skipped; the run goes on."""
-    print(message, file=sys.stderr)
-
-
-def finite_or_none(value):
-    """``value`` with every NaN/inf float replaced by None, so it is strict JSON."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite_or_none(v) for v in value]
-    return value
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_json(path, payload):
-    """Write strict JSON (NaN/inf become null) to a temporary file, then rename it over
-    ``path``: a failure never leaves a truncated file behind."""
-    text = json.dumps(finite_or_none(payload), indent=1, allow_nan=False)
-    directory = os.path.dirname(path) or "."
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text + "\n")
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a usual file's mode
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as e:
-        raise RunError(f"tinygrad-sm: error: cannot write {path}: {e.strerror or e}") from None
     return path

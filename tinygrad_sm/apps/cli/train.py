@@ -1,16 +1,21 @@
-"""``tinygrad-sm train``: train an MLP on a toy dataset and write metrics, plots and weights."""
+"""``tinygrad-sm train``: train a classifier on a dataset and write metrics, plots and weights.
+
+Every dataset goes the same way: flags checked and the memory estimated before anything
+is allocated, ``training.fit``, then one run folder written by ``outputs.write_run``."""
 import argparse
 import math
 import os
-import platform
-import shutil
 import sys
 import textwrap
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
-from .checks import DOT_HINT, fail, gib, installed, memory_limit, note, writable_dir, write_json
+from ..optional import installed, note
+from ..outputs import metrics, write_run
+from ..runs import run_folder
+from .checks import fail, gib, memory_limit, writable_dir
 from .errors import RunError
 
 # Sensible settings per dataset; every one can be overridden on the command line.
@@ -45,16 +50,20 @@ def add_parser(sub):
                            "model.npz, loss.png, decision_boundary.png (2-D data) and backward_graph.svg to "
                            "--out. --dataset pointer trains a self-attention classifier on padded token "
                            "sequences instead, and writes attention.png (one example's attention weights) in "
-                           "place of the decision boundary. Options left unset take the dataset's preset (below)."),
+                           "place of the decision boundary (Adam with a cosine schedule; --layers, --activation "
+                           "and --optimizer do not apply and are refused). Options left unset take the dataset's "
+                           "preset (below). A run is written to a hidden folder and renamed into place when "
+                           "complete; an existing run folder is never overwritten: the run goes to the first free "
+                           "numbered sibling (runs/spiral-2, ...) unless --overwrite is given."),
                        epilog=presets_table())
     p.add_argument("--dataset", choices=sorted(PRESETS), default="spiral",
                    help="the data to learn (default: spiral)")
     p.add_argument("--hidden", type=int, help="units per hidden layer (default: preset)")
     p.add_argument("--layers", type=int,
                    help="hidden layers, 0 for a linear softmax classifier (default: preset)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
+    p.add_argument("--activation", choices=ACTIVATIONS,
                    help="hidden-layer activation (default: relu)")
-    p.add_argument("--optimizer", choices=["sgd", "adam"], default="adam",
+    p.add_argument("--optimizer", choices=["sgd", "adam"],
                    help="update rule (default: adam; sgd uses momentum 0.9)")
     p.add_argument("--lr", type=float, help="learning rate (default: preset)")
     p.add_argument("--epochs", type=int, help="passes over the training set (default: preset)")
@@ -62,17 +71,25 @@ def add_parser(sub):
     p.add_argument("--test-size", type=float, default=0.2,
                    help="held-out fraction of the rows (default: 0.2)")
     p.add_argument("--seed", type=int, default=0, help="seeds data, split, init and shuffling (default: 0)")
-    p.add_argument("--out", default=None, help="output directory (default: runs/DATASET)")
+    p.add_argument("--out", default=None,
+                   help="run folder (default: runs/DATASET; if a run is there, runs/DATASET-2, ...)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing run folder at --out (once the new run is complete)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
 def config_from(args):
     """The resolved run configuration, with the checks that need no data (a ``UsageError`` each)."""
+    if args.dataset == "pointer":
+        given = [f"--{key}" for key in POINTER_REFUSED if getattr(args, key) is not None]
+        if given:
+            fail("train", f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --dataset pointer "
+                          f"(an attention classifier trained with Adam and a cosine schedule)")
     cfg = dict(PRESETS[args.dataset])
     for key in ("hidden", "layers", "lr", "epochs", "batch_size"):
         if getattr(args, key) is not None:
             cfg[key] = getattr(args, key)
-    cfg.update(dataset=args.dataset, activation=args.activation, optimizer=args.optimizer,
+    cfg.update(dataset=args.dataset, activation=args.activation or "relu", optimizer=args.optimizer or "adam",
                test_size=args.test_size, seed=args.seed, out=args.out or os.path.join("runs", args.dataset))
     checks = [
         (math.isfinite(cfg["lr"]) and cfg["lr"] > 0, f"--lr must be positive and finite, got {cfg['lr']}"),
@@ -142,15 +159,10 @@ def build(cfg, n_features, n_classes):
     return model, opt
 
 
-def _progress_wanted():
-    """A progress bar on a terminal or in a Jupyter notebook; never in CI or a log file."""
+def _progress_bar(total):
     from ..training import progress_wanted  # the rule training.fit(progress=True) follows too
 
-    return progress_wanted()
-
-
-def _progress_bar(total):
-    if not _progress_wanted():
+    if not progress_wanted():
         return None
     if not installed("tqdm"):
         note("no progress bar: tqdm is not installed (pip install tqdm)")
@@ -163,14 +175,6 @@ def _progress_bar(total):
 class _Diverged(Exception):
     def __init__(self, epoch):
         self.epoch = epoch
-
-
-def _fit(model, opt, cfg, X_train, y_train, X_test, y_test, bar):
-    from ..training import fit
-
-    return _watched(cfg, bar, f"{cfg['optimizer']}, lr={cfg['lr']:g}", lambda on_epoch: fit(
-        model, opt, X_train, y_train, cfg["epochs"], cfg["batch_size"], rng=cfg["seed"], X_test=X_test,
-        y_test=y_test, on_epoch=on_epoch))
 
 
 def _watched(cfg, bar, settings, train):
@@ -200,112 +204,46 @@ def _watched(cfg, bar, settings, train):
             bar.close()
 
 
-def run(args):
-    from ... import __version__
+def _mlp_job(cfg):
+    """The checks of an MLP run (before anything is allocated), and how to train and draw it."""
     from ...data import train_test_split
+    from .. import plots
+    from ..training import fit
 
-    cfg = config_from(args)
-    if cfg["dataset"] == "pointer":
-        return _run_pointer(args, cfg)
     X, y = load_dataset(cfg["dataset"], cfg["seed"])
     check_split(cfg, len(y))
     n_classes = int(y.max()) + 1
     check_model_size("train", cfg, X.shape[1], n_classes, len(y))
-    out = writable_dir(cfg["out"], "train")
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=cfg["test_size"], rng=cfg["seed"])
-    model, opt = build(cfg, X.shape[1], n_classes)
-    sizes = "-".join(str(s) for s in model.sizes)
-    if not args.quiet:
-        print(f"tinygrad-sm train: {cfg['dataset']} ({len(y_train)} train / {len(y_test)} test), "
-              f"MLP {sizes} {cfg['activation']}, {cfg['optimizer']} lr={cfg['lr']}, "
-              f"{cfg['epochs']} epoch{'s' if cfg['epochs'] != 1 else ''}, batch {cfg['batch_size']}, "
-              f"seed {cfg['seed']}", flush=True)
-    bar = None if args.quiet else _progress_bar(cfg["epochs"])
-    start = time.perf_counter()
-    history = _fit(model, opt, cfg, X_train, y_train, X_test, y_test, bar)
-    seconds = time.perf_counter() - start
-    final = history[-1]
-    metrics = {
-        "config": dict(cfg),
-        "model": {"sizes": model.sizes, "parameters": int(sum(p.size for p in model.parameters()))},
-        "final": {"loss": final["loss"], "train_accuracy": final["train_accuracy"],
-                  "test_accuracy": final["test_accuracy"]},
-        "epochs": [{k: v for k, v in r.items() if k != "seconds"} for r in history],
-        "timing": {"train_seconds": seconds, "seconds_per_epoch": [r["seconds"] for r in history]},
-        "versions": {"tinygrad_sm": __version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
-    }
-    write_json(os.path.join(out, "metrics.json"), metrics)
-    try:
-        model.save(os.path.join(out, "model.npz"))
-    except OSError as e:
-        raise RunError(f"tinygrad-sm train: error: cannot write {os.path.join(out, 'model.npz')}: "
-                       f"{e.strerror or e}") from None
-    written = ["metrics.json", "model.npz"]
-    written += _plots(cfg, model, history, X_train, y_train, X_test, y_test, out, sizes)
-    graph = _step_graph(model, X_train, y_train, cfg["batch_size"], out)
-    if graph:
-        written.append(graph)
-    if not args.quiet:
-        print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "
-              f"({seconds:.2f} s)")
-        print(f"wrote {', '.join(written)} to {out}{os.sep}")
-    return 0
+    sizes = "-".join(str(s) for s in [X.shape[1]] + [cfg["hidden"]] * cfg["layers"] + [n_classes])
+    n_test = int(round(cfg["test_size"] * len(y)))
+
+    def train(on_epoch):
+        split = train_test_split(X, y, test_size=cfg["test_size"], rng=cfg["seed"])
+        model, opt = build(cfg, X.shape[1], n_classes)
+        history = fit(model, opt, split[0], split[2], cfg["epochs"], cfg["batch_size"], rng=cfg["seed"],
+                      X_test=split[1], y_test=split[3], on_epoch=on_epoch)
+        return model, history, split
+
+    def pictures(model, history, split):
+        title = f"{cfg['dataset']}: MLP {sizes}, {cfg['optimizer']}"
+        drawn = {"loss.png": lambda: plots.training_curves(history, title=title)}
+        if X.shape[1] == 2:
+            drawn["decision_boundary.png"] = lambda: plots.decision_boundary(
+                model, split[0], split[2], title=f"{title}: test accuracy {history[-1]['test_accuracy']:.3f}",
+                X_test=split[1], y_test=split[3], resolution=150)
+        return drawn
+
+    header = (f"{cfg['dataset']} ({len(y) - n_test} train / {n_test} test), MLP {sizes} {cfg['activation']}, "
+              f"{cfg['optimizer']} lr={cfg['lr']}")
+    return SimpleNamespace(header=header, config=cfg, settings=f"{cfg['optimizer']}, lr={cfg['lr']:g}", train=train,
+                           pictures=pictures, about=lambda model: {"sizes": model.sizes})
 
 
-def _plots(cfg, model, history, X_train, y_train, X_test, y_test, out, sizes):
-    """loss.png, and decision_boundary.png for 2-D data; one line instead without matplotlib."""
-    names = ["loss.png"] + (["decision_boundary.png"] if X_train.shape[1] == 2 else [])
-    if not installed("matplotlib"):
-        note(f"skipped {', '.join(names)}: matplotlib is not installed (pip install matplotlib)")
-        return []
-    try:
-        from ..plots import decision_boundary, training_curves
-    except ImportError as e:  # installed but broken
-        note(f"skipped {', '.join(names)}: matplotlib could not be imported ({e})")
-        return []
-    final = history[-1]
-    title = f"{cfg['dataset']}: MLP {sizes}, {cfg['optimizer']}"
-    try:
-        training_curves(history, os.path.join(out, "loss.png"), title=title)
-        if X_train.shape[1] == 2:
-            decision_boundary(model, X_train, y_train, os.path.join(out, "decision_boundary.png"),
-                              title=f"{title}: test accuracy {final['test_accuracy']:.3f}",
-                              X_test=X_test, y_test=y_test)
-    except OSError as e:
-        raise RunError(f"tinygrad-sm train: error: cannot write the plots to {out}: "
-                       f"{e.strerror or e}") from None
-    return names
+POINTER_REFUSED = ("layers", "activation", "optimizer")
 
 
-def _step_graph(model, X, y, batch_size, out):
-    """The backward graph of one more step (no update), as SVG; DOT source without Graphviz's
-    ``dot``; one line instead without the graphviz package."""
-    if not installed("graphviz"):
-        note("skipped backward_graph.svg: the graphviz package is not installed (pip install graphviz)")
-        return None
-    from ...viz import GraphvizNotFound, render
-    from ..training import traced_step
-
-    loss = traced_step(model, X[:batch_size], y[:batch_size])
-    try:
-        if shutil.which("dot") is not None:
-            try:
-                render(loss, os.path.join(out, "backward_graph.svg"), params=model)
-                return "backward_graph.svg"
-            except GraphvizNotFound:
-                pass
-        render(loss, os.path.join(out, "backward_graph.dot"), params=model)
-        note(f"wrote backward_graph.dot instead of backward_graph.svg: Graphviz's 'dot' program is not on "
-             f"PATH ({DOT_HINT})")
-        return "backward_graph.dot"
-    except OSError as e:
-        raise RunError(f"tinygrad-sm train: error: cannot write the graph to {out}: "
-                       f"{e.strerror or e}") from None
-
-
-def _run_pointer(args, cfg):
-    """``--dataset pointer``: the attention classifier of ``apps.pointer``, same outputs."""
+def _pointer_job(cfg):
+    """``--dataset pointer``: the attention classifier of ``apps.pointer``, same checks and outputs."""
     from .. import pointer
 
     heads = pointer.PRESET["heads"]
@@ -314,23 +252,49 @@ def _run_pointer(args, cfg):
                       f"{heads} (the heads), got {cfg['hidden']}")
     task = dict(epochs=cfg["epochs"], lr=cfg["lr"], batch_size=cfg["batch_size"], test_size=cfg["test_size"],
                 seed=cfg["seed"], d_model=cfg["hidden"])
-    pointer.check_config(task)
-    n_test = int(round(cfg["test_size"] * pointer.PRESET["n"]))
-    if not 0 < n_test < pointer.PRESET["n"]:
-        fail("train", f"--test-size {cfg['test_size']} leaves no test rows or no training rows of "
-                      f"{pointer.PRESET['n']}")
-    out = writable_dir(cfg["out"], "train")
-    if not args.quiet:
-        print(f"tinygrad-sm train: pointer ({pointer.PRESET['n']} sequences), self-attention width "
-              f"{cfg['hidden']}, {heads} heads, adam with cosine decay lr={cfg['lr']}, {cfg['epochs']} epochs, "
-              f"batch {cfg['batch_size']}, seed {cfg['seed']}", flush=True)
-    bar = None if args.quiet else _progress_bar(cfg["epochs"])
+    task = pointer.check_config(task)
+    n = task["n"]
+    n_test = int(round(cfg["test_size"] * n))
+    if not 0 < n_test < n:
+        fail("train", f"--test-size {cfg['test_size']} leaves no test rows or no training rows of {n}")
+    need, (limit, why) = pointer.training_bytes(task), memory_limit()
+    if need > limit:
+        fail("train", f"--hidden {cfg['hidden']} needs about {gib(need)} of memory, more than the {gib(limit)} "
+                      f"allowed ({why}); use a smaller --hidden")
+    header = (f"pointer ({n - n_test} train / {n_test} test sequences), self-attention width {cfg['hidden']}, "
+              f"{heads} heads, adam with cosine decay lr={cfg['lr']}")
+    config = {"dataset": "pointer", **task, "out": cfg["out"]}
+    return SimpleNamespace(header=header, config=config, settings=f"adam, lr={cfg['lr']:g}",
+                           train=lambda on_epoch: pointer.train(task, on_epoch),
+                           pictures=lambda model, history, split: pointer.pictures(model, history, split, task),
+                           about=lambda model: {"kind": task["model"]})
 
-    metrics, written = _watched(cfg, bar, f"adam, lr={cfg['lr']:g}",
-                                lambda on_epoch: pointer.run(task, out=out, on_epoch=on_epoch))
+
+def run(args):
+    cfg = config_from(args)
+    job = _pointer_job(cfg) if cfg["dataset"] == "pointer" else _mlp_job(cfg)
+    if os.path.exists(cfg["out"]) and not os.path.isdir(cfg["out"]):
+        fail("train", f"cannot write to --out {cfg['out']}: it is a file, not a directory")
+    writable_dir(os.path.dirname(os.path.abspath(cfg["out"])), "train")
     if not args.quiet:
-        final = metrics["final"]
+        epochs = f"{cfg['epochs']} epoch{'s' if cfg['epochs'] != 1 else ''}"
+        print(f"tinygrad-sm train: {job.header}, {epochs}, batch {cfg['batch_size']}, seed {cfg['seed']}",
+              flush=True)
+    bar = None if args.quiet else _progress_bar(cfg["epochs"])
+    start = time.perf_counter()
+    model, history, split = _watched(cfg, bar, job.settings, job.train)
+    payload = metrics(job.config, model, history, job.about(model))
+    try:
+        with run_folder(cfg["out"], overwrite=args.overwrite) as folder:
+            written = write_run(folder, model, payload, job.pictures(model, history, split),
+                                split[0][: cfg["batch_size"]], split[2][: cfg["batch_size"]])
+    except OSError as e:
+        raise RunError(f"tinygrad-sm train: error: cannot write the run to {cfg['out']}: {e.strerror or e}; "
+                       f"nothing was written") from None
+    if not args.quiet:
+        final = history[-1]
         print(f"train accuracy {final['train_accuracy']:.4f}, test accuracy {final['test_accuracy']:.4f} "
-              f"({metrics['timing']['train_seconds']:.2f} s)")
-        print(f"wrote {', '.join(written)} to {out}{os.sep}")
+              f"({payload['timing']['train_seconds']:.2f} s training, {time.perf_counter() - start:.2f} s "
+              f"with evaluation and files)")
+        print(f"wrote {', '.join(written)} to {folder.final}{os.sep}")
     return 0
