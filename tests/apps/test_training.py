@@ -222,3 +222,25 @@ def test_the_bar_is_closed_when_training_raises(monkeypatch, fake_tqdm):
     with pytest.raises(KeyboardInterrupt):
         _tiny_fit(progress=True, on_epoch=stop)
     assert fake_tqdm[0].closed and fake_tqdm[0].updates == 1
+
+
+@pytest.mark.parametrize("batch_size, words", [(-1, "batch_size must be a positive integer, got -1"),
+                                               (0, "batch_size must be a positive integer, got 0"),
+                                               (1.5, "batch_size must be an integer, got 1.5")])
+def test_evaluate_refuses_a_batch_size_that_is_not_a_positive_int(batch_size, words):
+    X, y = data.blobs(n=20, rng=0)
+    model = nn.MLP([2, 3], rng=0)
+    with pytest.raises(ValueError, match=words):
+        training.evaluate(model, X, y, batch_size=batch_size)
+
+
+def test_bench_threads_are_checked_before_torch_sees_them(capsys):
+    from tinygrad_sm.apps.bench import harness
+    from tinygrad_sm.apps.cli import main
+
+    for what in ("softmax", "attention"):
+        assert main(["bench", what, "--threads", "100000", "--quick"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--threads 100000 is more than" in err[0]
+    with pytest.raises(ValueError, match="pin_threads: n must be an int from 1 to"):
+        harness.pin_threads(100000)

@@ -1,4 +1,6 @@
 """Modules, parameters, state dicts, layers."""
+import os
+
 import numpy as np
 import pytest
 
@@ -82,3 +84,10 @@ def test_activation_layers_and_softmax_layers():
     np.testing.assert_allclose(np.exp(nn.LogSoftmax()(x).data), nn.Softmax()(x).data)
     with pytest.raises(ValueError, match="activation must be one of"):
         nn.MLP([2, 2], activation="gelu")
+
+
+def test_loading_a_npy_renamed_npz_says_what_the_file_is(tmp_path):
+    np.save(tmp_path / "w.npy", np.zeros(3))
+    os.replace(tmp_path / "w.npy", tmp_path / "w.npz")
+    with pytest.raises(ValueError, match=r"holds a single array \(a \.npy file\), not the named parameters"):
+        nn.MLP([2, 3], rng=0).load(tmp_path / "w.npz")

@@ -9,12 +9,22 @@ import numpy as np
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
+def max_threads():
+    """The most threads a benchmark may ask for: four per CPU (PyTorch crashes on absurd
+    counts such as 100000 instead of refusing them)."""
+    return 4 * (os.cpu_count() or 1)
+
+
 def pin_threads(n):
     """Use ``n`` threads in NumPy's BLAS and, if they are installed, PyTorch and JAX.
 
     BLAS is limited at run time (threadpoolctl); the environment variables cover
     libraries imported later (PyTorch, JAX's XLA reads its flags at import).
+    ``n`` must be an int from 1 to ``max_threads()`` (a ValueError otherwise).
     """
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= max_threads():
+        raise ValueError(f"pin_threads: n must be an int from 1 to {max_threads()} "
+                         f"(4 per CPU, {os.cpu_count()} CPUs), got {n!r}")
     for var in _THREAD_VARS:
         os.environ[var] = str(n)
     os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +

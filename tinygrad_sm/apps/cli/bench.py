@@ -42,8 +42,13 @@ def add_parser(sub):
 
 def _check(args):
     """Every flag checked, and the sizes resolved onto ``args``, before anything is measured."""
+    from ..bench.harness import max_threads
+
     if args.threads < 1:
         fail("bench", f"--threads must be at least 1, got {args.threads}")
+    if args.threads > max_threads():
+        fail("bench", f"--threads {args.threads} is more than {max_threads()} (4 per CPU; this machine has "
+                      f"{os.cpu_count()})")
     if args.samples < 1:
         fail("bench", f"--samples must be at least 1, got {args.samples}")
     limit, why = memory_limit()
