@@ -50,4 +50,5 @@ def test_bench_runs_and_skips_its_plots_and_peers(tmp_path):
     assert code == 0, err
     assert "skipped the softmax_B*.png plots: matplotlib is not installed (pip install matplotlib)" in err
     assert sorted(os.listdir(tmp_path / "b")) == ["softmax.csv", "softmax.json"]
-    assert "engine-backward" in out and "torch-" not in out  # measured, without the hidden peer
+    assert "engine-backward" in out and "torch-kernel" not in out  # measured, without the hidden peer
+    assert "skipped torch-*: PyTorch is not installed" in out
