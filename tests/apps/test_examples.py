@@ -1,6 +1,7 @@
 """The examples run as a user would run them, and reach what their docstrings say."""
 import os
 import re
+import runpy
 import subprocess
 import sys
 
@@ -30,3 +31,14 @@ def test_softmax_regression_lands_near_half():
 
 def test_train_digits():
     assert accuracy(run("train_digits.py")) >= 0.97
+
+
+def test_train_attention_runs_through_the_one_training_loop(capsys):
+    """In-process and small (the full-size accuracies are checked once, by test_pointer's slow test):
+    both models train through training.fit and report their test accuracy."""
+    example = runpy.run_path(os.path.join(EXAMPLES, "train_attention.py"))  # not __main__: nothing runs yet
+    example["main"](n=400, epochs=2)
+    out = capsys.readouterr().out
+    assert out.count("  epoch 1  loss") == 2 and out.count("  epoch 2  loss") == 1
+    for model in ("baseline", "attention"):
+        assert 0 <= float(re.search(rf"{model} test accuracy ([0-9.]+)", out).group(1)) <= 1
