@@ -130,7 +130,8 @@ def test_plot_legends_have_no_nan_slope_and_ticks_do_not_crowd():
     from tinygrad_sm.apps.bench.report import _label, _n_ticks
 
     assert _label("vjp", [4, 64], [1e-6, 2e-6]) == "vjp"  # no two points at N >= 256: no slope
-    assert _label("vjp", [256, 1024], [1e-6, 4e-6]) == "vjp (slope 1.00)"
+    assert _label("vjp", [256, 1024], [1e-6, 4e-6]) == "vjp (time ∝ N^1.00)"  # the slope, said as what it means
+    assert _label("vjp", [256, 1024], [1, 16], "memory") == "vjp (memory ∝ N^2.00)"
     ticks = _n_ticks([4, 16, 64, 100, 256, 1000, 1024, 4096, 16384])
     assert ticks == [4, 16, 64, 256, 1000, 4096, 16384]
     assert all(b / a >= 1.8 for a, b in zip(ticks, ticks[1:]))
@@ -148,6 +149,38 @@ def test_the_quick_plot_has_no_nan_in_its_legend(tmp_path, monkeypatch):
     (fig,) = figures
     labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
     assert labels and not any("nan" in label for label in labels)
-    assert "slopes" not in fig._suptitle.get_text()
+    assert "∝ N^k" not in fig._suptitle.get_text()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks == ["4", "64"]
+
+
+def test_the_decimal_sizes_are_points_off_the_line_so_the_grids_meet_without_a_hook(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from tinygrad_sm.apps.bench import report
+
+    assert report.main_grid([64, 100, 256, 1000, 1024]) == [64, 256, 1024]
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))
+    records = [{"B": 1, "dtype": "float32", "variant": "vjp", "N": n, "median_s": t, "peak_bytes": None}
+               for n, t in ((256, 1.0), (1000, 9.0), (1024, 4.0))]
+    report.softmax_plot(records, str(tmp_path / "p.png"), B=1)
+    line, points = figures[0].axes[0].get_lines()
+    assert list(line.get_xdata()) == [256, 1024] and list(points.get_xdata()) == [1000]
+    assert points.get_linestyle() == "None" and points.get_color() == line.get_color()
+
+
+def test_every_variant_in_a_table_is_explained_beneath_it_and_columns_align_at_any_magnitude():
+    from tinygrad_sm.apps.bench import legend, report
+
+    records = [{"dtype": "float32", "B": 1, "N": 4, "variant": v, "median_s": t, "iqr_s": t / 10,
+                "peak_bytes": 2**20 * t, "vs_vjp": t / 1e-6, "vs_bound": t / 1e-7}
+               for v, t in (("vjp", 1e-6), ("explicit-jacobian", 123.456), ("bound", 1e-7))]
+    lines = report.softmax_table(records).splitlines()
+    table = lines[2:6]
+    assert len({len(line) for line in table}) == 1  # 0.1 µs and 123,456,000 µs in one column, aligned
+    assert [line.split()[0] for line in lines[-3:]] == ["vjp", "explicit-jacobian", "bound"]
+    for line in lines[-3:]:
+        assert legend.VARIANTS[line.split()[0]] in line
+    for table_of in (report.softmax_table,):
+        assert "(no description)" not in table_of(records)

@@ -11,8 +11,13 @@ import tinygrad_sm as tg
 README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 
+def read_readme():
+    with open(README, encoding="utf-8") as f:
+        return f.read()
+
+
 def python_blocks():
-    text = open(README, encoding="utf-8").read()
+    text = read_readme()
     return [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if b.startswith("import")]
 
 
@@ -30,7 +35,7 @@ def _numbers(text):
 
 
 def _readme_line(pattern):
-    text = open(README, encoding="utf-8").read()
+    text = read_readme()
     found = re.search(pattern, text)
     assert found, f"README no longer says {pattern!r}"
     return found.group(1)

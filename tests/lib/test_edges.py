@@ -220,8 +220,9 @@ needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
 def _same_dtype(case, dtype):
     """Torch promotes differently (we follow NumPy, pinned below): compare on operands of one
     float dtype. Tensors and float constants (probability targets) take ``dtype``."""
-    args = [a.astype(dtype) if isinstance(a, np.ndarray) and (t or a.dtype.kind == "f") else a
-            for a, t in zip(case.args, case.tensors)]
+    with np.errstate(over="ignore"):  # a huge float64 edge value becomes ±inf in float32, on purpose
+        args = [a.astype(dtype) if isinstance(a, np.ndarray) and (t or a.dtype.kind == "f") else a
+                for a, t in zip(case.args, case.tensors)]
     params = {k: v for k, v in case.params.items() if k != "mask"}  # torch has no masks
     return Case(args, params, case.tensors)
 
@@ -246,7 +247,8 @@ def test_matches_pytorch_forward_and_gradient(name, dtype, data):
     case = _same_dtype(adapter.draw(data, dtype), dtype)
     _, ref_error = _run(lambda: adapter.ref(case.args, case.params))
     assume(ref_error is None and not known_bug(name, case))  # errors are the forward test's business
-    assume(not (adapter.torch_skip and adapter.torch_skip(case)))
+    with np.errstate(over="ignore"):  # the skip rule sums edge values to see if BLAS would overflow
+        assume(not (adapter.torch_skip and adapter.torch_skip(case)))
     if name in ("Max", "Min") and case.params["axis"] is not None:
         assume(not np.isnan(case.args[0]).any())  # torch.amax: NaN in every gradient (see the max test)
     xs = _tensors(case, requires_grad=True)

@@ -1,6 +1,7 @@
 """Pictures of the graph: the DOT text says the right things, and Graphviz renders it."""
 import html
 import os
+import pathlib
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -101,7 +102,7 @@ def test_a_100000_node_chain_draws_capped_without_recursion():
 def test_render_for_real(classifier, tmp_path, suffix):
     loss, model, _ = classifier
     path = viz.render(loss, tmp_path / f"g{suffix}", params=model)
-    data = open(path, "rb").read()
+    data = pathlib.Path(path).read_bytes()
     if suffix == ".svg":
         root = ET.fromstring(data)
         assert root.tag.endswith("svg")
@@ -115,7 +116,7 @@ def test_render_for_real(classifier, tmp_path, suffix):
 def test_without_dot_the_source_works_and_rendering_says_how_to_install(classifier, tmp_path, monkeypatch):
     loss, _, _ = classifier
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
-    assert "SoftmaxBackward" in open(viz.render(loss, tmp_path / "g.dot")).read()
+    assert "SoftmaxBackward" in pathlib.Path(viz.render(loss, tmp_path / "g.dot")).read_text()
     with pytest.raises(viz.GraphvizNotFound, match="apt-get install graphviz"):
         viz.render(loss, tmp_path / "g.svg")
 
@@ -143,7 +144,7 @@ def test_graph_command_draws_a_training_step_and_a_file(tmp_path, capsys):
     assert main(["graph", "--dataset", "spiral", "--hidden", "16", "--out", str(tmp_path / "a")]) == 0
     for kind in ("backward", "forward"):
         ET.parse(tmp_path / "a" / f"{kind}_graph.svg")
-    src = open(tmp_path / "a" / "backward_graph.svg").read()
+    src = (tmp_path / "a" / "backward_graph.svg").read_text()
     assert "CrossEntropyBackward" in src and "0.weight" in src and "|grad|" in src
     example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "softmax_classifier_graph.py")
     assert main(["graph", "--expr", example, "--kind", "backward", "--format", "png", "--out", str(tmp_path / "b")]) == 0

@@ -22,6 +22,7 @@ from ... import grad
 from ...functional import where
 from ...tensor import Tensor
 from .harness import interleaved, peak_bytes
+from .legend import columns, legend
 
 LENGTHS = (64, 128, 256, 512)
 VARIANTS = ("primitive", "composed")
@@ -104,12 +105,11 @@ def table(records):
         return ""
     r0 = records[0]
     lines = [f"one attention layer, forward + backward: B={r0['B']}, H={r0['H']}, d_model={r0['d_model']}, "
-             f"{r0['dtype']}, key-padding mask",
-             f"  {'L':>5}  {'variant':<10}{'median ms':>11}{'IQR ms':>9}{'peak MiB':>10}{'× time':>8}{'× memory':>10}"
-             f"{'map MiB':>9}"]
-    for r in records:
-        lines.append(f"  {r['L']:>5}  {r['variant']:<10}{r['median_s'] * 1e3:>11.3f}{r['iqr_s'] * 1e3:>9.3f}"
-                     f"{r['peak_bytes'] / 2**20:>10.2f}{r['time_vs_primitive']:>8.2f}{r['memory_vs_primitive']:>10.2f}"
-                     f"{r['attention_map_bytes'] / 2**20:>9.2f}")
+             f"{r0['dtype']}, key-padding mask"]
+    lines += columns(["L", "variant", "median ms", "IQR ms", "peak MiB", "× time", "× memory", "map MiB"],
+                     [[r["L"], r["variant"], f"{r['median_s'] * 1e3:,.3f}", f"{r['iqr_s'] * 1e3:,.3f}",
+                       f"{r['peak_bytes'] / 2**20:,.2f}", f"{r['time_vs_primitive']:,.2f}",
+                       f"{r['memory_vs_primitive']:,.2f}", f"{r['attention_map_bytes'] / 2**20:,.2f}"]
+                      for r in records], left=(1,))
     lines.append("  (× time, × memory: relative to the primitive at the same L; map: one B·H·L·L array)")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", "variants:"] + legend(r["variant"] for r in records))

@@ -18,6 +18,7 @@ from ... import nn
 from ...functional import cross_entropy
 from ...tensor import Tensor
 from .harness import interleaved, optional
+from .legend import columns, legend
 from .train import mlp_variants
 
 
@@ -122,9 +123,8 @@ def run(samples=15, min_time=5e-3, n_ops=1000, batches=(32, 128)):
 
 
 def table(records):
-    lines = [f"  {'workload':<52}{'variant':<16}{'median µs':>12}{'IQR µs':>10}{'× ref':>8}"]
-    for r in records:
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        lines.append(f"  {r['workload']:<52}{r['variant']:<16}{r['median_s'] * 1e6:>12,.2f}"
-                     f"{r['iqr_s'] * 1e6:>10,.2f}{ratio:>8}")
-    return "\n".join(lines)
+    lines = columns(["workload", "variant", "median µs", "IQR µs", "× ref"],
+                    [[r["workload"], r["variant"], f"{r['median_s'] * 1e6:,.2f}", f"{r['iqr_s'] * 1e6:,.2f}",
+                      "-" if r["ratio"] is None else f"{r['ratio']:,.2f}"] for r in records], left=(0, 1))
+    lines += ["", "variants (× ref: time relative to the workload's reference row, at 1.00):"]
+    return "\n".join(lines + legend(r["variant"] for r in records))
