@@ -157,6 +157,7 @@ def test_mhsa_is_seeded_and_registers_its_parameters():
 
 
 # --- against PyTorch -------------------------------------------------------------------------------
+@pytest.mark.torch
 def test_sdpa_matches_pytorch(rng):
     torch = pytest.importorskip("torch")
     q, k, v = leaves(rng, (2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 6))
@@ -173,6 +174,7 @@ def test_sdpa_matches_pytorch(rng):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.torch
 def test_dead_query_rows_match_pytorch_sdpa_and_not_its_multihead_attention(rng):
     """PyTorch's F.scaled_dot_product_attention also gives zeros (and zero gradient) for
     a query with no allowed key; its nn.MultiheadAttention gives NaN there."""
@@ -196,6 +198,7 @@ def test_dead_query_rows_match_pytorch_sdpa_and_not_its_multihead_attention(rng)
     assert np.isfinite(ours.numpy()).all()
 
 
+@pytest.mark.torch
 def test_mhsa_matches_pytorch_multihead_attention(rng):
     torch = pytest.importorskip("torch")
     d, H = 8, 2

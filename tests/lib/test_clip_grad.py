@@ -109,6 +109,7 @@ def test_float32_gradients_stay_float32(rng):
     np.testing.assert_allclose(np.linalg.norm(params[0].grad.numpy()), 1.0, rtol=1e-5)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("max_norm, norm_type", [(1.0, 2.0), (0.5, math.inf), (3.0, 1.0), (1e6, 2.0)])
 def test_matches_pytorch(rng, dtype, max_norm, norm_type):

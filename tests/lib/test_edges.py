@@ -235,6 +235,7 @@ def _assert_close(got, expected, dtype, what, scale=1.0):
                                equal_nan=True, err_msg=what)
 
 
+@pytest.mark.torch  # the optional cross-check of every op: the NumPy and float64 checks above are the core tier
 @needs_torch
 @pytest.mark.parametrize("name", TORCH_OPS)
 @harness(16)

@@ -204,6 +204,7 @@ def test_loss_modules_call_their_functions(rng):
 
 
 # --- against PyTorch ---------------------------------------------------------------------------
+@pytest.mark.torch
 def test_losses_match_pytorch(rng):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
@@ -235,6 +236,7 @@ def test_losses_match_pytorch(rng):
         np.testing.assert_allclose(xa.grad.numpy(), xb.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("probabilities", [False, True])
 def test_label_smoothing_matches_pytorch(rng, probabilities):
     torch = pytest.importorskip("torch")
@@ -250,6 +252,7 @@ def test_label_smoothing_matches_pytorch(rng, probabilities):
         np.testing.assert_allclose(za.grad.numpy(), zb.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.torch
 def test_bce_with_huge_logits_matches_pytorch():
     torch = pytest.importorskip("torch")
     x = np.array([1e4, -1e4, 1e4, -1e4, 0.0, 30.0, -30.0])

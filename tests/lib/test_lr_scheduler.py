@@ -95,6 +95,7 @@ def test_is_exported_as_optim_lr_scheduler():
      lambda t, o: t.optim.lr_scheduler.CosineAnnealingLR(o, T_max=3, eta_min=0.001)),
     (lambda o: CosineAnnealingLR(o, T_max=1), lambda t, o: t.optim.lr_scheduler.CosineAnnealingLR(o, T_max=1)),
 ])
+@pytest.mark.torch
 def test_same_sequence_as_pytorch_to_the_last_bit(build, tbuild):
     torch = pytest.importorskip("torch")
     ours = sequence(build(optimizer(0.05)), 40)

@@ -68,6 +68,7 @@ def test_layer_norm_module():
         nn.LayerNorm(3, eps=float("nan"))
 
 
+@pytest.mark.torch
 def test_layer_norm_matches_pytorch(rng):
     torch = pytest.importorskip("torch")
     x, w, b = rng.standard_normal((3, 2, 5)), rng.standard_normal((2, 5)), rng.standard_normal((2, 5))
@@ -125,6 +126,7 @@ def test_embedding_module_is_seeded():
         nn.Embedding(0, 4)
 
 
+@pytest.mark.torch
 def test_embedding_matches_pytorch(rng):
     torch = pytest.importorskip("torch")
     w = rng.standard_normal((6, 3))
