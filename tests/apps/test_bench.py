@@ -1,5 +1,6 @@
 """Benchmarks run and compute the right things on tiny sizes (speed is measured by running them)."""
 import json
+import os
 import sys
 
 import numpy as np
@@ -84,13 +85,16 @@ def test_interleaved_timing_and_machine_facts():
 
 
 def test_bench_command_quick_runs_write_json_and_plots(tmp_path, capsys):
-    assert main(["bench", "softmax", "--quick", "--dtypes", "float64", "--out", str(tmp_path)]) == 0
-    data = json.loads((tmp_path / "softmax.json").read_text())
+    out = tmp_path / "b"
+    assert main(["bench", "softmax", "--quick", "--dtypes", "float64", "--out", str(out)]) == 0
+    data = json.loads((out / "softmax.json").read_text())
     assert data["machine"]["threads"] == 1 and data["records"]
-    assert (tmp_path / "softmax_B1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "softmax_B1.png").read_bytes()[:4] == b"\x89PNG"
     assert "× bound" in capsys.readouterr().out
-    assert main(["bench", "train", "--quick", "--out", str(tmp_path)]) == 0
-    assert json.loads((tmp_path / "train.json").read_text())["mlp"]
+    assert main(["bench", "train", "--quick", "--out", str(out)]) == 0  # a run is there: it goes beside it
+    assert f"to {tmp_path / 'b-2'}{os.sep}" in capsys.readouterr().out
+    assert json.loads((tmp_path / "b-2" / "train.json").read_text())["mlp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "b-2"]
     assert main(["bench", "softmax", "--dtypes", "float16"]) == 2
 
 

@@ -64,7 +64,7 @@ def test_the_worked_example_numbers_are_what_the_code_gives():
 def test_the_graph_command_writes_the_picture_the_readme_shows(tmp_path):
     from tinygrad_sm.apps.cli import main
 
-    command = _readme_line(r"\n(tinygrad-sm graph --expr [^\n]*--out docs)\n")
+    command = _readme_line(r"\n(tinygrad-sm graph --expr [^\n]*--out runs/graph)\n")
     picture = _readme_line(r"!\[backward graph of a softmax classifier\]\(docs/([^)]+)\)")
     args = command.split()[1:]
     args[args.index("--out") + 1] = str(tmp_path)

@@ -4,7 +4,8 @@ import os
 import sys
 import time
 
-from .checks import DefaultsHelpFormatter, fail, gib, installed, memory_limit, note, writable_dir
+from ..runs import run_folder
+from .checks import DefaultsHelpFormatter, add_out, fail, gib, installed, memory_limit, note, run_folder_ok
 
 PEERS = (("torch", "PyTorch"), ("jax", "JAX"))
 ARRAYS_PER_CONFIG = 16  # x, g, a, the reference, buffers and every variant's result, at B×N each
@@ -37,7 +38,7 @@ def add_parser(sub):
     p.add_argument("--samples", type=int, default=15, help="timed samples per variant")
     p.add_argument("--lengths", help="attention: comma-separated sequence lengths L (default: 64,128,256,512)")
     p.add_argument("--quick", action="store_true", help="tiny sizes and few samples: checks that it runs")
-    p.add_argument("--out", help="directory for the JSON, CSV and plots (softmax) or the JSON (train)")
+    add_out(p, None, "the JSON, CSV and plots (softmax) or the JSON (the others)")
 
 
 def _check(args):
@@ -110,20 +111,21 @@ def run(args):
 
     _check(args)
     if args.out:
-        writable_dir(args.out, "bench")
+        run_folder_ok(args.out, "bench")
     harness.pin_threads(args.threads)
     facts = harness.machine(args.threads)
     print(harness.describe(facts), flush=True)
     missing = [(module, name) for module, name in PEERS if module not in facts]
     start = time.perf_counter()
-    if args.what == "softmax":
-        _softmax(args, facts, report)
-    elif args.what == "overhead":
-        _overhead(args, facts, report, missing)
-    elif args.what == "attention":
-        _attention(args, facts, report)
+    measure = {"softmax": lambda: _softmax(args, facts, report), "overhead": lambda: _overhead(args, facts, report, missing),
+               "attention": lambda: _attention(args, facts, report), "train": lambda: _train(args, facts, report, missing)}
+    if args.out:
+        with run_folder(args.out, overwrite=args.overwrite) as folder:
+            args.out = folder.path  # every file goes into the new folder, renamed into place at the end
+            measure[args.what]()
+        print(f"wrote {', '.join(sorted(os.listdir(folder.final)))} to {folder.final}{os.sep}")
     else:
-        _train(args, facts, report, missing)
+        measure[args.what]()
     print(f"({time.perf_counter() - start:.1f} s)")
     return 0
 

@@ -51,3 +51,22 @@ def writable_dir(path, command, flag="--out"):
     except OSError as e:
         fail(command, f"cannot write to {flag} {path}: {e.strerror or e}")
     return path
+
+
+def run_folder_ok(path, command):
+    """``path`` can become a run folder: not a file, and its parent writable. The folder itself
+    is made by ``runs.run_folder`` (complete or not at all; a numbered sibling if a run is there)."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        fail(command, f"cannot write to --out {path}: it is a file, not a directory")
+    writable_dir(os.path.dirname(os.path.abspath(path)), command)
+    return path
+
+
+def add_out(parser, default, what):
+    """``--out`` and ``--overwrite``, worded alike for every subcommand."""
+    parser.add_argument("--out", default=default,
+                        help=f"folder for {what}; written to a hidden folder and renamed into place when "
+                             f"complete; if a run is already there, the first free OUT-2, OUT-3, ... is used"
+                             + (f" (default: {default})" if default else ""))
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing --out folder instead (once the new one is complete)")

@@ -4,7 +4,8 @@ import runpy
 import shutil
 import traceback
 
-from .checks import DOT_HINT, DefaultsHelpFormatter, fail, installed, writable_dir
+from ..runs import run_folder
+from .checks import DOT_HINT, DefaultsHelpFormatter, add_out, fail, installed, run_folder_ok
 from .train import ACTIVATIONS, PRESETS, build, check_model_size, load_dataset
 
 
@@ -31,7 +32,7 @@ def add_parser(sub):
     p.add_argument("--max-nodes", type=int, default=500,
                    help="draw at most this many nodes nearest the output")
     p.add_argument("--show-values", action="store_true", help="print small values and grads in the boxes")
-    p.add_argument("--out", default=os.path.join("runs", "graph"), help="output directory")
+    add_out(p, os.path.join("runs", "graph"), "the pictures")
 
 
 def _check_params(params, path):
@@ -108,20 +109,16 @@ def run(args):
     from ...viz import GraphvizNotFound, render
 
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
-    writable_dir(args.out, "graph")
+    run_folder_ok(args.out, "graph")
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]
     stem = os.path.splitext(os.path.basename(args.expr))[0] + "_{kind}" if args.expr else "{kind}_graph"
-    written = []
-    for kind in kinds:
-        path = os.path.join(args.out, f"{stem.format(kind=kind)}.{args.format}")
-        try:
-            render(out, path, kind=kind, params=params, max_nodes=args.max_nodes,
-                   show_values=args.show_values)
-        except GraphvizNotFound:
-            fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which failed to run "
-                          f"({DOT_HINT})")
-        except OSError as e:
-            fail("graph", f"cannot write {path}: {e.strerror or e}")
-        written.append(path)
-    print("wrote " + ", ".join(written))
+    names = [f"{stem.format(kind=kind)}.{args.format}" for kind in kinds]
+    try:
+        with run_folder(args.out, overwrite=args.overwrite) as folder:
+            for kind, name in zip(kinds, names):
+                render(out, folder.join(name), kind=kind, params=params, max_nodes=args.max_nodes,
+                       show_values=args.show_values)
+    except GraphvizNotFound:
+        fail("graph", f"--format {args.format} needs Graphviz's 'dot' program, which failed to run ({DOT_HINT})")
+    print("wrote " + ", ".join(os.path.join(folder.final, name) for name in names))
     return 0

@@ -15,7 +15,7 @@ import numpy as np
 from ..optional import installed, note
 from ..outputs import metrics, write_run
 from ..runs import run_folder
-from .checks import fail, gib, memory_limit, writable_dir
+from .checks import add_out, fail, gib, memory_limit, run_folder_ok
 from .errors import RunError
 
 # Sensible settings per dataset; every one can be overridden on the command line.
@@ -71,10 +71,7 @@ def add_parser(sub):
     p.add_argument("--test-size", type=float, default=0.2,
                    help="held-out fraction of the rows (default: 0.2)")
     p.add_argument("--seed", type=int, default=0, help="seeds data, split, init and shuffling (default: 0)")
-    p.add_argument("--out", default=None,
-                   help="run folder (default: runs/DATASET; if a run is there, runs/DATASET-2, ...)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing run folder at --out (once the new run is complete)")
+    add_out(p, None, "the run (default: runs/DATASET)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
@@ -273,9 +270,7 @@ def _pointer_job(cfg):
 def run(args):
     cfg = config_from(args)
     job = _pointer_job(cfg) if cfg["dataset"] == "pointer" else _mlp_job(cfg)
-    if os.path.exists(cfg["out"]) and not os.path.isdir(cfg["out"]):
-        fail("train", f"cannot write to --out {cfg['out']}: it is a file, not a directory")
-    writable_dir(os.path.dirname(os.path.abspath(cfg["out"])), "train")
+    run_folder_ok(cfg["out"], "train")
     if not args.quiet:
         epochs = f"{cfg['epochs']} epoch{'s' if cfg['epochs'] != 1 else ''}"
         print(f"tinygrad-sm train: {job.header}, {epochs}, batch {cfg['batch_size']}, seed {cfg['seed']}",
