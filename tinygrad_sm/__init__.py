@@ -18,7 +18,7 @@ from .transforms import hessian, jacobian, jvp, vjp
 __version__ = "0.2.0"
 
 __all__ = [
-    "Tensor", "Op", "functional", "nn", "optim", "data", "viz", "grad", "no_grad", "enable_grad",
+    "Tensor", "Op", "functional", "nn", "optim", "data", "grad", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax", "log_softmax",
     "logsumexp", "cross_entropy", "where", "concatenate", "stack", "zeros", "ones", "full", "arange", "rand",
     "randn", "zeros_like", "ones_like", "randn_like", "manual_seed", "vjp", "jvp", "jacobian", "hessian",
@@ -28,7 +28,7 @@ __all__ = [
 
 def __getattr__(name):
     """``tinygrad_sm.viz`` is imported on first use: it needs the optional graphviz package,
-    and ``import tinygrad_sm`` works without it."""
+    and ``import tinygrad_sm`` (or ``from tinygrad_sm import *``) works without it."""
     if name == "viz":
         try:
             return importlib.import_module(f"{__name__}.viz")

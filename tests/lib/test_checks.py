@@ -51,6 +51,7 @@ def test_import_needs_no_graphviz_until_viz_is_used():
     import subprocess
     import sys
     code = ("import sys; sys.modules['graphviz'] = None; import tinygrad_sm as tg; tg.Tensor([1.0]).exp()\n"
+            "from tinygrad_sm import *\n"
             "try:\n    tg.viz\nexcept ImportError as e:\n    print(e)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -9,7 +9,7 @@ from tinygrad_sm import functional as F
 from tinygrad_sm import nn
 
 # Names of tinygrad_sm.__all__ defined elsewhere (grad_mode) or without a signature of their own.
-NOT_CHECKED = {"functional", "nn", "optim", "data", "viz", "no_grad", "enable_grad", "set_grad_enabled",
+NOT_CHECKED = {"functional", "nn", "optim", "data", "no_grad", "enable_grad", "set_grad_enabled",
                "is_grad_enabled", "detect_anomaly", "AnomalyError", "GradcheckError"}
 # nn classes whose constructors live in nn/module.py.
 NN_NOT_CHECKED = {"Module", "Parameter", "utils"}
