@@ -31,3 +31,11 @@ def test_graph_files_are_named_after_the_expression_file(tmp_path):
     """(test_readme draws the same file as PNG, the README's command.)"""
     assert main(["graph", "--expr", EXAMPLE, "--kind", "backward", "--format", "svg", "--out", str(tmp_path)]) == 0
     assert os.listdir(tmp_path) == ["softmax_classifier_graph_backward.svg"]
+
+
+def test_flags_of_the_training_step_are_refused_with_expr(tmp_path, capsys):
+    assert main(["graph", "--expr", EXAMPLE, "--hidden", "5", "--seed", "1", "--out", str(tmp_path / "g")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["tinygrad-sm graph: error: --hidden, --seed do not apply to --expr (they describe the "
+                   "training step drawn without it)"]
+    assert not (tmp_path / "g").exists()

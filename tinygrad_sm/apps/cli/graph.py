@@ -8,6 +8,8 @@ from ..runs import run_folder
 from .checks import DOT_HINT, DefaultsHelpFormatter, add_out, fail, installed, run_folder_ok
 from .train import ACTIVATIONS, PRESETS, build, check_model_size, load_dataset
 
+STEP = dict(dataset="spiral", hidden=16, layers=1, activation="relu", batch_size=8, seed=0)
+
 
 def add_parser(sub):
     p = sub.add_parser("graph", help="draw the forward/backward graph of one training step or of a file",
@@ -15,13 +17,17 @@ def add_parser(sub):
                        description="Draw the graph of one training step (forward + backward, no update) of "
                                    "an MLP on a toy dataset, or of the tensor named `out` in a Python file. "
                                    "Writes backward_graph.FORMAT and/or forward_graph.FORMAT to --out.")
-    p.add_argument("--dataset", choices=sorted(set(PRESETS) - {"pointer"}), default="spiral",
-                   help="the data of the drawn step (an MLP; train --dataset pointer draws the attention model)")
-    p.add_argument("--hidden", type=int, default=16, help="units per hidden layer")
-    p.add_argument("--layers", type=int, default=1, help="hidden layers (0: a linear softmax classifier)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")
-    p.add_argument("--batch-size", type=int, default=8, help="rows in the drawn step")
-    p.add_argument("--seed", type=int, default=0, help="seeds the data and the initial weights")
+    # The training step's settings: None when not given, so --expr can refuse them (they do not apply).
+    p.add_argument("--dataset", choices=sorted(set(PRESETS) - {"pointer"}),
+                   help="the data of the drawn step (an MLP; train --dataset pointer draws the attention model) "
+                        f"(default: {STEP['dataset']})")
+    p.add_argument("--hidden", type=int, help=f"units per hidden layer (default: {STEP['hidden']})")
+    p.add_argument("--layers", type=int,
+                   help=f"hidden layers (0: a linear softmax classifier) (default: {STEP['layers']})")
+    p.add_argument("--activation", choices=ACTIVATIONS,
+                   help=f"hidden-layer activation (default: {STEP['activation']})")
+    p.add_argument("--batch-size", type=int, help=f"rows in the drawn step (default: {STEP['batch_size']})")
+    p.add_argument("--seed", type=int, help=f"seeds the data and the initial weights (default: {STEP['seed']})")
     p.add_argument("--expr", metavar="FILE", default=None,
                    help="instead of a training step, a Python file that assigns the tensor to draw to `out` "
                         "(and optionally an nn.Module, a dict of name -> Tensor, or (name, Tensor) pairs to "
@@ -81,6 +87,10 @@ def _from_file(path):
 def _from_model(args):
     from ..training import traced_step
 
+    for key, value in STEP.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+
     checks = [
         (args.batch_size >= 1, f"--batch-size must be at least 1, got {args.batch_size}"),
         (args.hidden >= 1, f"--hidden must be at least 1, got {args.hidden}"),
@@ -108,6 +118,11 @@ def run(args):
                       f"({DOT_HINT}); --format dot writes the DOT source without it")
     from ...viz import GraphvizNotFound, render
 
+    if args.expr:
+        given = [f"--{key.replace('_', '-')}" for key in STEP if getattr(args, key) is not None]
+        if given:
+            fail("graph", f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --expr "
+                          f"(they describe the training step drawn without it)")
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
     run_folder_ok(args.out, "graph")
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]
