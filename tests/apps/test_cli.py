@@ -97,6 +97,8 @@ def test_the_memory_estimate_counts_what_training_allocates():
         (["bench", "softmax", "--threads", "0"], "--threads must be at least 1, got 0"),
         (["bench", "softmax", "--sizes", "100000000", "--batches", "1024"], "--sizes 100000000 with"),
         (["bench", "train", "--sizes", "4"], "--sizes applies to bench softmax only"),
+        (["bench", "attention", "--batches", "4,8"], "bench attention measures one batch size; --batches got 2"),
+        (["bench", "softmax", "--threads", "100000"], "--threads 100000 is more than"),
     ],
 )
 def test_graph_and_bench_refuse_bad_values_in_one_line(tmp_path, capsys, command, words):

@@ -62,7 +62,9 @@ def _check(args):
         if given:
             fail("bench", f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to bench softmax only")
         args.lengths = _ints(args.lengths, "--lengths") if args.lengths else ((8, 16) if args.quick else attention.LENGTHS)
-        args.batches = _ints(args.batches, "--batches")[:1] if args.batches else (8,)
+        args.batches = _ints(args.batches, "--batches") if args.batches else (8,)
+        if len(args.batches) > 1:
+            fail("bench", f"bench attention measures one batch size; --batches got {len(args.batches)}")
         args.dtypes = tuple(dict.fromkeys(args.dtypes.split(","))) if args.dtypes else ("float32",)
         if set(args.dtypes) - {"float32", "float64"}:
             fail("bench", f"--dtypes takes float32 and/or float64, got {','.join(args.dtypes)}")
