@@ -68,11 +68,13 @@ def optimizer(model: AttentionClassifier | MeanPoolClassifier, lr: float, epochs
 
 
 def train(cfg: dict[str, Any], on_epoch: Callable[..., Any] | None = None,
-          on_step: Callable[..., Any] | None = None) -> tuple[Any, list[dict[str, Any]], tuple[np.ndarray, ...]]:
+          on_step: Callable[..., Any] | None = None,
+          progress: bool = False) -> tuple[Any, list[dict[str, Any]], tuple[np.ndarray, ...]]:
     """Build the data and the model of a checked ``cfg`` and train them with ``training.fit``
     (Adam, a per-batch cosine schedule, gradients clipped to ``cfg["clip"]``).
 
-    Returns ``(model, history, (X_train, X_test, y_train, y_test))``.
+    Returns ``(model, history, (X_train, X_test, y_train, y_test))``. ``progress`` shows
+    ``training.fit``'s progress bar.
     """
     X, y = pointer(cfg["n"], cfg["max_len"], cfg["n_values"], rng=cfg["seed"])
     split = train_test_split(X, y, test_size=cfg["test_size"], rng=cfg["seed"])
@@ -82,7 +84,7 @@ def train(cfg: dict[str, Any], on_epoch: Callable[..., Any] | None = None,
     with blas_threads(1):
         history = fit(model, opt, X_train, y_train, cfg["epochs"], cfg["batch_size"], rng=cfg["seed"],
                       X_test=X_test, y_test=y_test, on_epoch=on_epoch, schedule=schedule, schedule_per="batch",
-                      clip=cfg["clip"], on_step=on_step)
+                      clip=cfg["clip"], on_step=on_step, progress=progress)
     return model, history, split
 
 

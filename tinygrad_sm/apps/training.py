@@ -150,6 +150,7 @@ def _progress_bar(total):
     try:
         from tqdm.auto import tqdm  # a widget in Jupyter (with ipywidgets), text on a terminal
     except ImportError:
+        print("no progress bar: tqdm is not installed (pip install tqdm)", file=sys.stderr)
         return None
     return tqdm(total=total, unit="epoch", file=sys.stderr, dynamic_ncols=True)
 

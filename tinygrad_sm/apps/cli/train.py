@@ -5,14 +5,12 @@ is allocated, ``training.fit``, then one run folder written by ``outputs.write_r
 import argparse
 import math
 import os
-import sys
 import textwrap
 import time
 from types import SimpleNamespace
 
 import numpy as np
 
-from ..optional import installed, note
 from ..outputs import metrics, write_run
 from ..runs import run_folder
 from .checks import add_out, fail, gib, memory_limit, run_folder_ok
@@ -156,37 +154,20 @@ def build(cfg, n_features, n_classes):
     return model, opt
 
 
-def _progress_bar(total):
-    from ..training import progress_wanted  # the rule training.fit(progress=True) follows too
-
-    if not progress_wanted():
-        return None
-    if not installed("tqdm"):
-        note("no progress bar: tqdm is not installed (pip install tqdm)")
-        return None
-    from tqdm.auto import tqdm  # the notebook widget in Jupyter, text on a terminal
-
-    return tqdm(total=total, unit="epoch", file=sys.stderr, dynamic_ncols=True)
-
-
 class _Diverged(Exception):
     def __init__(self, epoch):
         self.epoch = epoch
 
 
-def _watched(cfg, bar, settings, train):
-    """``train(on_epoch)`` with the epochs shown on ``bar``, stopped at the first epoch whose
-    loss is NaN/inf (or whose gradient the optimizer refuses) with a ``RunError`` naming it."""
+def _watched(cfg, settings, train):
+    """``train(on_epoch)``, stopped at the first epoch whose loss is NaN/inf (or whose
+    gradient the optimizer refuses) with a ``RunError`` naming it."""
     done = [0]
 
     def on_epoch(r):
         done[0] = r["epoch"]
         if not math.isfinite(r["loss"]):
             raise _Diverged(r["epoch"])
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{r['loss']:.4f}", train=f"{r['train_accuracy']:.3f}",
-                            test=f"{r['test_accuracy']:.3f}", refresh=False)
 
     try:
         # A diverging run is reported below, once, instead of in NumPy's warnings.
@@ -196,9 +177,6 @@ def _watched(cfg, bar, settings, train):
         epoch = e.epoch if isinstance(e, _Diverged) else done[0] + 1
         raise RunError(f"tinygrad-sm train: error: the loss (or its gradient) became NaN/inf at epoch {epoch} "
                        f"of {cfg['epochs']} ({settings}); try a smaller --lr. Nothing was written") from None
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def _mlp_job(cfg):
@@ -214,11 +192,11 @@ def _mlp_job(cfg):
     sizes = "-".join(str(s) for s in [X.shape[1]] + [cfg["hidden"]] * cfg["layers"] + [n_classes])
     n_test = int(round(cfg["test_size"] * len(y)))
 
-    def train(on_epoch):
+    def train(on_epoch, progress):
         split = train_test_split(X, y, test_size=cfg["test_size"], rng=cfg["seed"])
         model, opt = build(cfg, X.shape[1], n_classes)
         history = fit(model, opt, split[0], split[2], cfg["epochs"], cfg["batch_size"], rng=cfg["seed"],
-                      X_test=split[1], y_test=split[3], on_epoch=on_epoch)
+                      X_test=split[1], y_test=split[3], on_epoch=on_epoch, progress=progress)
         return model, history, split
 
     def pictures(model, history, split):
@@ -262,7 +240,7 @@ def _pointer_job(cfg):
               f"{heads} heads, adam with cosine decay lr={cfg['lr']}")
     config = {"dataset": "pointer", **task, "out": cfg["out"]}
     return SimpleNamespace(header=header, config=config, settings=f"adam, lr={cfg['lr']:g}",
-                           train=lambda on_epoch: pointer.train(task, on_epoch),
+                           train=lambda on_epoch, progress: pointer.train(task, on_epoch, progress=progress),
                            pictures=lambda model, history, split: pointer.pictures(model, history, split, task),
                            about=lambda model: {"kind": task["model"]})
 
@@ -275,9 +253,8 @@ def run(args):
         epochs = f"{cfg['epochs']} epoch{'s' if cfg['epochs'] != 1 else ''}"
         print(f"tinygrad-sm train: {job.header}, {epochs}, batch {cfg['batch_size']}, seed {cfg['seed']}",
               flush=True)
-    bar = None if args.quiet else _progress_bar(cfg["epochs"])
     start = time.perf_counter()
-    model, history, split = _watched(cfg, bar, job.settings, job.train)
+    model, history, split = _watched(cfg, job.settings, lambda on_epoch: job.train(on_epoch, not args.quiet))
     payload = metrics(job.config, model, history, job.about(model))
     try:
         with run_folder(cfg["out"], overwrite=args.overwrite) as folder:
