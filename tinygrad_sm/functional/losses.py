@@ -94,7 +94,7 @@ def label_smoothing_targets(targets: ArrayLike | Tensor, num_classes: int, label
     dtype : the dtype of the result (pass the logits' dtype, so float32 stays float32)
     """
     check_probability("cross_entropy", "label_smoothing", label_smoothing)
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    if not is_int(num_classes) or num_classes < 1:
         raise ValueError(f"cross_entropy: num_classes must be a positive int, got {num_classes!r}")
     eps = float(label_smoothing)
     t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)
