@@ -6,6 +6,8 @@ import tracemalloc
 
 import numpy as np
 
+from ...checks import is_int
+
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -22,7 +24,7 @@ def pin_threads(n):
     libraries imported later (PyTorch, JAX's XLA reads its flags at import).
     ``n`` must be an int from 1 to ``max_threads()`` (a ValueError otherwise).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= max_threads():
+    if not is_int(n) or not 1 <= n <= max_threads():
         raise ValueError(f"pin_threads: n must be an int from 1 to {max_threads()} "
                          f"(4 per CPU, {os.cpu_count()} CPUs), got {n!r}")
     for var in _THREAD_VARS:
