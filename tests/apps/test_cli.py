@@ -178,7 +178,7 @@ def test_train_help_lists_every_preset(capsys):
     for name, p in PRESETS.items():
         row = re.search(rf"^  {name} +(.*)$", text, re.M)
         assert row, name
-        assert row.group(1).split() == [str(p["hidden"]), str(p["layers"]), f"{p['lr']:g}", str(p["epochs"]),
+        assert row.group(1).split() == [str(p["hidden"]), str(p.get("layers", "-")), f"{p['lr']:g}", str(p["epochs"]),
                                         str(p["batch_size"])]
 
 

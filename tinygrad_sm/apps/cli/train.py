@@ -24,8 +24,8 @@ PRESETS = {
     "blobs": dict(hidden=16, layers=1, lr=0.01, epochs=100, batch_size=256),
     "xor": dict(hidden=16, layers=1, lr=0.01, epochs=300, batch_size=256),
     "digits": dict(hidden=128, layers=1, lr=1e-3, epochs=30, batch_size=64),
-    # An attention classifier, not an MLP: --hidden is its width (2 heads), --layers is unused.
-    "pointer": dict(hidden=32, layers=1, lr=4e-3, epochs=10, batch_size=64),
+    # An attention classifier, not an MLP: --hidden is its width (2 heads); --layers is refused.
+    "pointer": dict(hidden=32, lr=4e-3, epochs=10, batch_size=64),
 }
 ACTIVATIONS = ["relu", "tanh", "sigmoid"]
 BYTES_PER_LAYER = 8192  # Python objects per layer (module, parameters, graph nodes): ~4 KiB measured, doubled
@@ -35,7 +35,7 @@ def presets_table():
     lines = ["dataset presets (an option you set replaces its preset value):",
              f"  {'dataset':<10}{'--hidden':>9}{'--layers':>9}{'--lr':>8}{'--epochs':>9}{'--batch-size':>13}"]
     for name, p in PRESETS.items():
-        lines.append(f"  {name:<10}{p['hidden']:>9}{p['layers']:>9}{p['lr']:>8g}{p['epochs']:>9}"
+        lines.append(f"  {name:<10}{p['hidden']:>9}{p.get('layers', '-'):>9}{p['lr']:>8g}{p['epochs']:>9}"
                      f"{p['batch_size']:>13}")
     return "\n".join(lines)
 
@@ -91,7 +91,7 @@ def config_from(args):
         (cfg["epochs"] >= 1, f"--epochs must be at least 1, got {cfg['epochs']}"),
         (cfg["batch_size"] >= 1, f"--batch-size must be at least 1, got {cfg['batch_size']}"),
         (cfg["hidden"] >= 1, f"--hidden must be at least 1, got {cfg['hidden']}"),
-        (cfg["layers"] >= 0, f"--layers must be 0 or more, got {cfg['layers']}"),
+        (cfg.get("layers", 0) >= 0, f"--layers must be 0 or more, got {cfg.get('layers')}"),
         (0 < cfg["test_size"] < 1, f"--test-size must be a fraction between 0 and 1, got {cfg['test_size']}"),
         (cfg["seed"] >= 0, f"--seed must be 0 or more, got {cfg['seed']}"),
     ]
