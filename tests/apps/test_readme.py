@@ -76,3 +76,13 @@ def test_the_graph_command_writes_the_picture_the_readme_shows(tmp_path):
         os.chdir(cwd)
     assert os.listdir(tmp_path) == [picture]
     assert os.path.exists(os.path.join(os.path.dirname(README), "docs", picture))
+
+
+def test_no_readme_command_writes_into_the_committed_tree():
+    """Commands write under runs/ (ignored by git), never over docs/ or benchmarks/results/."""
+    commands = re.findall(r"^(tinygrad-sm [^\n#]*)", read_readme(), re.M)
+    outs = [re.search(r"--out (\S+)", c).group(1) for c in commands if "--out" in c]
+    assert len(outs) >= 5
+    assert all(out.startswith("runs/") for out in outs), outs
+    with open(os.path.join(os.path.dirname(README), ".gitignore"), encoding="utf-8") as f:
+        assert "runs/" in f.read().split()
