@@ -4,8 +4,9 @@ import os
 import sys
 import time
 
+from ..optional import installed, note
 from ..runs import run_folder
-from .checks import DefaultsHelpFormatter, add_out, fail, gib, installed, memory_limit, note, run_folder_ok
+from .checks import DefaultsHelpFormatter, add_out, fail, gib, memory_limit, run_folder_ok
 
 PEERS = (("torch", "PyTorch"), ("jax", "JAX"))
 ARRAYS_PER_CONFIG = 16  # x, g, a, the reference, buffers and every variant's result, at B×N each

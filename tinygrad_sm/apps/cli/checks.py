@@ -4,7 +4,6 @@ import argparse
 import os
 import tempfile
 
-from ..optional import DOT_HINT, installed, note  # noqa: F401 (the subcommands take them from here)
 from .errors import UsageError
 
 GiB = 2**30

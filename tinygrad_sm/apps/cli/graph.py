@@ -4,8 +4,9 @@ import runpy
 import shutil
 import traceback
 
+from ..optional import DOT_HINT, installed
 from ..runs import run_folder
-from .checks import DOT_HINT, DefaultsHelpFormatter, add_out, fail, installed, run_folder_ok
+from .checks import DefaultsHelpFormatter, add_out, fail, run_folder_ok
 from .train import ACTIVATIONS, PRESETS, build, check_model_size, load_dataset
 
 STEP = dict(dataset="spiral", hidden=16, layers=1, activation="relu", batch_size=8, seed=0)
