@@ -1,4 +1,4 @@
-"""Checks the subcommands share: output directories, memory budgets, optional packages.
+"""Checks the subcommands share: output folders, memory budgets, --out and --overwrite.
 A failed check is one line naming the flag (a ``UsageError``)."""
 import argparse
 import os
