@@ -155,6 +155,7 @@ def check_forward(name, adapter, case):
         np.testing.assert_allclose(got.data, expected, rtol=rtol, atol=atol, equal_nan=True, err_msg=_describe(case))
 
 
+@pytest.mark.slow  # a hunt over every op and dtype (~5 s); the pinned regressions below stay in the core tier
 @pytest.mark.parametrize("name", sorted(HARNESS))
 @harness(40)
 @given(dtype=st.sampled_from(DTYPES), data=st.data())
@@ -184,6 +185,7 @@ def _numeric_vjp(adapter, case, i, g, h):
     return out
 
 
+@pytest.mark.slow  # a hunt over every op (~2 s)
 @pytest.mark.parametrize("name", sorted(HARNESS))
 @harness(10)
 @given(data=st.data())
