@@ -108,3 +108,21 @@ def test_a_file_size_limit_keeps_the_previous_run_valid(tmp_path):
     assert (out / "metrics.json").read_text() == before  # the old run is whole, and valid JSON
     json.loads(before)
     assert _names(tmp_path) == ["p"]
+
+
+def test_overwrite_keeps_the_old_run_if_the_new_one_cannot_be_put_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "metrics.json").write_text("old")
+    real_rename = os.rename
+
+    def failing_rename(src, dst):
+        if os.fspath(dst) == str(out):
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    with pytest.raises(OSError):
+        with run_folder(out, overwrite=True) as folder:
+            open(folder.join("metrics.json"), "w").close()
+    assert (out / "metrics.json").read_text() == "old" and _names(tmp_path) == ["r"]

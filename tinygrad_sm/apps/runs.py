@@ -95,7 +95,12 @@ def _place(tmp, out, overwrite):
     if overwrite and os.path.isdir(out) and not os.path.islink(out):
         old = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(out)), prefix=f".{os.path.basename(out)}.old-")
         os.replace(out, os.path.join(old, "run"))
-        os.rename(tmp, out)
+        try:
+            os.rename(tmp, out)
+        except BaseException:
+            os.replace(os.path.join(old, "run"), out)  # the old run goes back where it was
+            os.rmdir(old)
+            raise
         shutil.rmtree(old, ignore_errors=True)
         return out
     while True:
