@@ -240,7 +240,10 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
-def test_train_pointer_writes_the_attention_picture_instead_of_a_decision_boundary(tmp_path):
+def test_train_pointer_writes_the_attention_picture_instead_of_a_decision_boundary(tmp_path, monkeypatch):
+    from tinygrad_sm.apps import pointer
+
+    monkeypatch.setitem(pointer.PRESET, "n", 400)  # the same path on a twentieth of the data
     out = tmp_path / "ptr"
     assert main(["train", "--dataset", "pointer", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
     assert {p.name for p in out.iterdir()} == {"metrics.json", "model.npz", "loss.png", "attention.png",
@@ -257,7 +260,10 @@ def test_train_pointer_refuses_a_width_the_heads_do_not_divide(tmp_path, capsys)
     assert not (tmp_path / "p").exists()
 
 
-def test_a_diverging_pointer_run_names_the_epoch_too(tmp_path, capsys):
+def test_a_diverging_pointer_run_names_the_epoch_too(tmp_path, capsys, monkeypatch):
+    from tinygrad_sm.apps import pointer
+
+    monkeypatch.setitem(pointer.PRESET, "n", 400)
     out = tmp_path / "p"
     assert main(["train", "--dataset", "pointer", "--lr", "1e9", "--epochs", "2", "--quiet", "--out", str(out)]) == 1
     err = capsys.readouterr().err
