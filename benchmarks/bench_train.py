@@ -5,7 +5,7 @@ Same as `tinygrad-sm bench train`.
 """
 import sys
 
-from tinygrad_sm.cli import main
+from tinygrad_sm.apps.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(["bench", "train", *sys.argv[1:]]))

@@ -3,7 +3,7 @@
     python examples/train_digits.py
 """
 from tinygrad_sm import data, nn, optim
-from tinygrad_sm.training import accuracy, fit
+from tinygrad_sm.apps.training import accuracy, fit
 
 X, y = data.digits()
 X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.2, rng=0)

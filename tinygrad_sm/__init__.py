@@ -3,7 +3,9 @@
 The softmax VJP is ``a * (g - (g * a).sum(axis))``: backward needs only the cached
 output ``a`` and never builds the N×N Jacobian ``diag(a) - a aᵀ``.
 """
-from . import autograd, data, functional, nn, optim, return_types, training, utils, viz
+import importlib
+
+from . import autograd, data, functional, nn, optim, return_types, utils
 from .autograd import GradcheckError, grad, gradcheck, gradgradcheck
 
 # ``tensor`` below is the function: the submodule ``tinygrad_sm.tensor`` is loaded (and bound to this
@@ -68,7 +70,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "Tensor", "tensor", "Size", "return_types", "Op", "autograd", "functional", "nn", "optim", "data", "utils",
-    "training", "viz", "grad",
+    "grad",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "AnomalyError", "softmax",
     "log_softmax", "logsumexp", "cross_entropy", "where", "concatenate", "stack", "cat", "zeros", "ones", "full",
     "arange", "linspace", "rand", "randn", "randperm", "zeros_like", "ones_like", "randn_like", "manual_seed",
@@ -77,3 +79,17 @@ __all__ = [
     "float16", "half", "float32", "float", "float64", "double", "int32", "int", "int64", "long", "bool",
     "set_default_dtype", "get_default_dtype",
 ]
+
+
+def __getattr__(name):
+    """``tinygrad_sm.viz`` is imported on first use: it needs the optional graphviz package,
+    and ``import tinygrad_sm`` (or ``from tinygrad_sm import *``) works without it."""
+    if name == "viz":
+        try:
+            return importlib.import_module(f"{__name__}.viz")
+        except ImportError as e:
+            if e.name != "graphviz":
+                raise
+            raise ImportError("tinygrad_sm.viz needs the graphviz package: pip install graphviz",
+                              name="graphviz") from None
+    raise AttributeError(f"module 'tinygrad_sm' has no attribute {name!r}")

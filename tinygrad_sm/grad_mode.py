@@ -9,7 +9,7 @@ import functools
 import inspect
 import threading
 
-import numpy as np
+from .checks import check_bool
 
 
 class _State(threading.local):
@@ -143,9 +143,7 @@ class set_grad_enabled:
     """
 
     def __init__(self, mode):
-        if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
-        self.mode = bool(mode)
+        self.mode = check_bool("set_grad_enabled", "mode", mode)
         self.prev = STATE.grad_enabled
         STATE.grad_enabled = self.mode
 

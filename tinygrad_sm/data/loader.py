@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_real
 from ..creation import _rng
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.2,
     n = len(X)
     if len(y) != n:
         raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)}")
-    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real) or \
+    if not is_real(test_size) or \
             not math.isfinite(test_size):
         raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a count of rows, "
                          f"got {test_size!r}")

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int
+
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
@@ -63,7 +65,7 @@ def pointer(n: int = 8000, max_len: int = MAX_LEN, n_values: int = N_VALUES, min
     Seeded: the same ``rng`` (a seed or a ``np.random.Generator``) gives the same data.
     """
     for name, v in (("n", n), ("max_len", max_len), ("n_values", n_values), ("min_content", min_content)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        if not is_int(v) or v < 1:
             raise ValueError(f"pointer: {name} must be a positive int, got {v!r}")
     if n_values % 2:
         raise ValueError(f"pointer: n_values must be even (half of the values in each class), got {n_values}")

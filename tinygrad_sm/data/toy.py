@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int
 from ..creation import _rng
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
 def blobs(n: int = 300, centers: int = 3, std: float = 0.6, rng: int | np.random.Generator | None = 0,
           dtype: DTypeLike = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs around ``centers`` points evenly spaced on a circle of radius 2."""
-    if isinstance(centers, bool) or not isinstance(centers, (int, np.integer)) or centers < 1:
+    if not is_int(centers) or centers < 1:
         raise ValueError(f"blobs: centers must be a positive int, got {centers!r}")
     gen = _rng(rng)
     angles = 2 * np.pi * np.arange(centers) / centers

@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import check_probability, check_reduction, is_int
 from ..ops.loss import BCEWithLogits
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
-
-REDUCTIONS = ("mean", "sum", "none")
-
 
 def mse_loss(input: ArrayLike | Tensor, target: ArrayLike | Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(input − target)²``, reduced.
@@ -118,11 +116,8 @@ def label_smoothing_targets(targets: ArrayLike | Tensor, num_classes: int, label
         The logits' class axis.
     dtype : the dtype of the result (pass the logits' dtype, so float32 stays float32)
     """
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.floating, np.integer)):
-        raise TypeError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
-    if not 0.0 <= float(label_smoothing) <= 1.0:  # also refuses NaN
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    check_probability("cross_entropy", "label_smoothing", label_smoothing)
+    if not is_int(num_classes) or num_classes < 1:
         raise ValueError(f"cross_entropy: num_classes must be a positive int, got {num_classes!r}")
     eps = float(label_smoothing)
     t = np.asarray(targets.numpy() if isinstance(targets, Tensor) else targets)
@@ -167,8 +162,7 @@ def _class_index(t, axis):
 
 
 def _check_reduction(reduction, fn):
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    check_reduction(fn, reduction)
 
 
 def _check_nonempty(size, reduction, fn, name, shape):
@@ -178,7 +172,7 @@ def _check_nonempty(size, reduction, fn, name, shape):
 
 
 def _axis(axis, ndim, fn):
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+    if not is_int(axis) or not -ndim <= axis < ndim:
         raise ValueError(f"{fn}: axis {axis!r} is out of range for {ndim} axes")
     return int(axis) % ndim
 

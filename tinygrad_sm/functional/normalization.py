@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int, is_real
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def layer_norm(x: ArrayLike | Tensor, normalized_shape: int | Sequence[int],
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and tuple(np.shape(p)) != shape:
             raise ValueError(f"layer_norm: {name} must have shape normalized_shape {shape}, got {tuple(np.shape(p))}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not (0 <= eps < math.inf):
+    if not is_real(eps) or not (0 <= eps < math.inf):
         raise ValueError(f"layer_norm: eps must be a finite number ≥ 0, got {eps!r}")
     axes = tuple(range(x.ndim - k, x.ndim))
     inv_n = 1.0 / math.prod(shape)
@@ -56,6 +57,6 @@ def normalized_shape_tuple(normalized_shape: int | Sequence[int], fn: str) -> tu
         shape = tuple(shape)
     except TypeError:
         raise TypeError(f"{fn}: normalized_shape must be an int or a tuple of ints, got {normalized_shape!r}") from None
-    if not shape or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in shape):
+    if not shape or any(not is_int(n) or n < 1 for n in shape):
         raise ValueError(f"{fn}: normalized_shape must be one or more positive ints, got {normalized_shape!r}")
     return tuple(int(n) for n in shape)

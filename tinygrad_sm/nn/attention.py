@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int
 from ..functional import scaled_dot_product_attention
 from .layers import Linear
 from .module import Module
@@ -41,7 +42,7 @@ class MultiHeadSelfAttention(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("embed_dim", embed_dim), ("num_heads", num_heads)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            if not is_int(n) or n < 1:
                 raise ValueError(f"MultiHeadSelfAttention: {name} must be a positive int, got {n!r}")
         if embed_dim % num_heads:
             raise ValueError(f"MultiHeadSelfAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int
 from ..creation import randn
 from ..dtypes import or_default
 from ..functional import embedding
@@ -25,7 +26,7 @@ class Embedding(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            if not is_int(n) or n < 1:
                 raise ValueError(f"Embedding: {name} must be a positive int, got {n!r}")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         draws = randn(num_embeddings, embedding_dim, rng=rng, dtype=np.float64).numpy()

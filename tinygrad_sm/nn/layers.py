@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_int, is_real
 from ..creation import _rng
 from ..dtypes import or_default
 from ..functional import linear
@@ -40,7 +41,7 @@ class Linear(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n <= 0:
+            if not is_int(n) or n <= 0:
                 raise ValueError(f"Linear: {name} must be a positive integer, got {n!r}")
         in_features, out_features = int(in_features), int(out_features)
         gen = _rng(rng)
@@ -130,7 +131,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng: int | np.random.Generator | None = None) -> None:
         super().__init__()
-        if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
+        if not is_real(p) or not 0 <= p < 1:
             raise ValueError(f"Dropout: p must be a number in [0, 1), got {p!r}")
         self.p = p
         self.rng = None if rng is None else _rng(rng)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..checks import check_reduction
 from ..functional import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -14,7 +15,6 @@ from ..functional import (
     mse_loss,
     nll_loss,
 )
-from ..functional.losses import REDUCTIONS
 from .module import Module
 
 if TYPE_CHECKING:
@@ -29,8 +29,7 @@ class _Loss(Module):
         if not isinstance(reduction, str):
             raise TypeError(f"{type(self).__name__}: the first argument is reduction, a str, got a "
                             f"{type(reduction).__name__}; pass class weights by keyword: weight=...")
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

@@ -284,7 +284,11 @@ class Module:
                 f"load: no file {npz!r}; {os.fsdecode(path)!r} exists, but load() and save() both add .npz "
                 f"to a path without it: rename the file to end in .npz"
             )
-        with np.load(npz, allow_pickle=False) as f:
+        f = np.load(npz, allow_pickle=False)
+        if not isinstance(f, np.lib.npyio.NpzFile):  # a .npy (or a .npy renamed .npz): one array, no names
+            raise ValueError(f"load: {npz!r} holds a single array (a .npy file), not the named parameters "
+                             f"that save() writes to an .npz archive")
+        with f:
             return self.load_state_dict({k: f[k] for k in f.files}, check_finite=check_finite)
 
     def extra_repr(self):

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_real
 from ..dtypes import or_default
 from ..functional import layer_norm
 from ..functional.normalization import normalized_shape_tuple
@@ -33,7 +34,7 @@ class LayerNorm(Module):
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.normalized_shape = normalized_shape_tuple(normalized_shape, "LayerNorm")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 <= eps < np.inf:
+        if not is_real(eps) or not 0 <= eps < np.inf:
             raise ValueError(f"LayerNorm: eps must be a finite number ≥ 0, got {eps!r}")
         self.eps = float(eps)
         if elementwise_affine:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..checks import is_real
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -37,11 +38,11 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     and the norm computed, before any gradient changes.
     """
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.floating, np.integer)):
+    if not is_real(max_norm):
         raise TypeError(f"clip_grad_norm_: max_norm must be a number, got {max_norm!r}")
     if not max_norm >= 0:  # also refuses NaN
         raise ValueError(f"clip_grad_norm_: max_norm must be ≥ 0, got {max_norm}")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float, np.floating, np.integer)) \
+    if not is_real(norm_type) \
             or not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be a positive number or inf, got {norm_type!r}")
     with_grad, grads = [], {}

@@ -1,6 +1,8 @@
 """Small helpers the primitives share: axis normalisation and error messages."""
 import numpy as np
 
+from ..checks import is_int
+
 
 def normalize_axis(axis, ndim, op):
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints (None stays None)."""
@@ -11,7 +13,7 @@ def normalize_axis(axis, ndim, op):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+        if not is_int(a):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {a!r}")
         if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(int(a), ndim, op)
@@ -24,7 +26,7 @@ def normalize_axis(axis, ndim, op):
 def single_axis(axis, ndim, op):
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, fast
         return axis % ndim
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+    if not is_int(axis):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     return normalize_axis(axis, ndim, op)[0]
 

@@ -7,12 +7,12 @@ import math
 
 import numpy as np
 
+from ..checks import check_probability, check_reduction, is_int
 from ..op import Op
 from .common import single_axis
 from .elementwise import Sigmoid
 from .softmax import Softmax, shifted_exp
 
-REDUCTIONS = ("mean", "sum", "none")
 _UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 
 
@@ -36,16 +36,11 @@ class CrossEntropy(Op):
     family = "softmax"
 
     def __init__(self, axis=-1, reduction="mean", label_smoothing=0.0, ignore_index=-100):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or \
-                not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-            raise TypeError(f"cross_entropy: ignore_index must be an int, got {ignore_index!r}")
         self.axis = axis
-        self.reduction = reduction
-        self.label_smoothing = float(label_smoothing)
+        self.reduction = check_reduction("cross_entropy", reduction)
+        self.label_smoothing = check_probability("cross_entropy", "label_smoothing", label_smoothing)
+        if not is_int(ignore_index):
+            raise TypeError(f"cross_entropy: ignore_index must be an int, got {ignore_index!r}")
         self.ignore_index = int(ignore_index)
 
     def forward(self, z, t, w=None):

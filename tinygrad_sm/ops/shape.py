@@ -1,6 +1,7 @@
 """Shape primitives: they save shapes and indices, never arrays."""
 import numpy as np
 
+from ..checks import is_int
 from ..op import Op, Traced
 from .common import single_axis
 
@@ -59,7 +60,7 @@ class Transpose(Op):
         ndim = np.ndim(x)
         axes = tuple(reversed(range(ndim))) if self.axes is None else tuple(self.axes)
         for a in axes:
-            if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            if not is_int(a):
                 raise TypeError(f"transpose: axes must be ints, got {a!r}")
             if not -ndim <= a < ndim:
                 raise np.exceptions.AxisError(int(a), ndim, "transpose")
@@ -193,7 +194,7 @@ class Stack(Op):
         if not xs:
             raise ValueError("stack: needs at least one tensor")
         ndim = np.ndim(xs[0]) + 1
-        if isinstance(self.axis, bool) or not isinstance(self.axis, (int, np.integer)):
+        if not is_int(self.axis):
             raise TypeError(f"stack: axis must be an int, got {self.axis!r}")
         if not -ndim <= self.axis < ndim:
             raise np.exceptions.AxisError(int(self.axis), ndim, "stack")

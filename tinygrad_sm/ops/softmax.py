@@ -23,13 +23,18 @@ def shifted_exp(x, axis, mask):
     z = x if mask is None else np.where(mask, x, -np.inf)
     m = np.maximum.reduce(z, axis=axis, keepdims=True)
     dead = None
-    if not math.isfinite(np.add.reduce(m, axis=None)):  # one reduction: rare rows need a closer look
+    finite = math.isfinite(np.add.reduce(m, axis=None))
+    if not finite:  # one reduction: rare rows need a closer look
         dead = np.isneginf(m)
         if dead.any():
             m = np.where(dead, 0, m)
         else:
             dead = None
-    e = np.subtract(z, m)
+    if finite:
+        e = np.subtract(z, m)
+    else:
+        with np.errstate(invalid="ignore"):  # +inf − +inf in a row holding +inf: NaN, which callers handle
+            e = np.subtract(z, m)
     np.exp(e, out=e)
     n = e.shape[axis]
     if axis == e.ndim - 1 and n >= 64 and e.dtype.kind == "f":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from ..checks import is_int, is_real
 
 if TYPE_CHECKING:
     from .optimizer import Optimizer
@@ -27,8 +27,7 @@ class LRScheduler:
     def __init__(self, optimizer: Optimizer) -> None:
         groups = getattr(optimizer, "param_groups", None)
         if not isinstance(groups, list) or not groups or not all(
-                isinstance(g, dict) and isinstance(g.get("lr"), (int, float, np.floating))
-                and not isinstance(g.get("lr"), bool) for g in groups):
+                isinstance(g, dict) and is_real(g.get("lr")) for g in groups):
             raise TypeError(f"{type(self).__name__}: optimizer must be an optimizer whose param_groups have a "
                             f"numeric 'lr', got {type(optimizer).__name__}")
         self.optimizer = optimizer
@@ -68,9 +67,9 @@ class StepLR(LRScheduler):
     ``lr_t = base_lr · gamma^⌊t / step_size⌋``."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
+        if not is_int(step_size) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
-        if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.floating)) \
+        if not is_real(gamma) \
                 or not 0 < gamma < math.inf:
             raise ValueError(f"StepLR: gamma must be a finite number > 0, got {gamma!r}")
         super().__init__(optimizer)
@@ -86,9 +85,9 @@ class CosineAnnealingLR(LRScheduler):
     it climbs back, as PyTorch's does (no restarts)."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
+        if not is_int(T_max) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
-        if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float, np.floating)) \
+        if not is_real(eta_min) \
                 or not 0 <= eta_min < math.inf:
             raise ValueError(f"CosineAnnealingLR: eta_min must be a finite number ≥ 0, got {eta_min!r}")
         super().__init__(optimizer)

@@ -1,36 +1,12 @@
 """``Optimizer``: the checks every update rule shares; updates happen in place, outside the graph."""
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
+from ..checks import check_bool, check_real, is_int
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-
-
-def check_real(owner, name, value, low=0.0, low_open=False, high=None):
-    """``value`` as a float, or a ``TypeError``/``ValueError`` naming ``owner`` and ``name``.
-
-    It must be a real number (not a bool, str or None), finite, ``>= low`` (``> low``
-    with ``low_open``) and, if ``high`` is given, ``< high``.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} ({type(value).__name__})")
-    v = float(value)
-    if not math.isfinite(v) or v < low or (low_open and v == low) or (high is not None and v >= high):
-        if high is not None:
-            bounds = f"in {'(' if low_open else '['}{low:g}, {high:g})"
-        else:
-            bounds = "positive and finite" if low_open and low == 0 else f"finite and {'>' if low_open else '>='} {low:g}"
-        raise ValueError(f"{owner}: {name} must be {bounds}, got {value!r}")
-    return v
-
-
-def check_bool(owner, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 class Optimizer:
@@ -210,7 +186,7 @@ class Optimizer:
                 hyper = self._check_hyper({**self.defaults, **hyper}, f"{name}: parameter group {gi}")
                 new_groups.append({"params": own["params"], **hyper})
         steps = state["steps"]
-        if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < 0:
+        if not is_int(steps) or steps < 0:
             raise ValueError(f"{name}: steps must be a non-negative integer, got {steps!r}")
         states = state["state"]
         if not isinstance(states, (list, tuple)) or len(states) != len(self.params):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from ..checks import is_int
 from ..tensor import Tensor
 from .backward import backward_graph
 from .collect import parameter_names
@@ -56,7 +55,7 @@ def draw_graph(*roots: Tensor, kind: str = "backward", params: Any = None, show_
         raise TypeError("draw_graph: pass one or more Tensors, e.g. draw_graph(loss)")
     if kind not in KINDS:
         raise ValueError(f"draw_graph: kind must be one of {KINDS}, got {kind!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
+    if not is_int(max_nodes) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}")
     names, owners = parameter_names(params)
     if kind == "forward":

@@ -4,6 +4,7 @@ The core knows nothing of this: importing ``tinygrad_sm.viz`` registers the HTML
 with IPython's display formatter (when IPython is running).
 """
 import html
+import sys
 
 from ..tensor import Tensor
 from .collect import walk
@@ -28,11 +29,8 @@ def tensor_html(t):
 
 def register():
     """Show tensors with their graph in IPython/Jupyter; does nothing outside IPython."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # not imported: not inside IPython (and importing it costs ~0.5 s)
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     if shell is None:
         return False
     shell.display_formatter.formatters["text/html"].for_type(Tensor, tensor_html)
