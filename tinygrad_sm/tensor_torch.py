@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import ArrayLike, DTypeLike
 
-    from .tensor import Tensor
+# The class these methods are mixed into: tensor.py imports this module, never the reverse.
+Tensor = Any
 
 DEVICE = "cpu"
 
