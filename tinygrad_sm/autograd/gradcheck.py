@@ -78,14 +78,14 @@ def gradcheck(f: Callable[..., Tensor], inputs: ArrayLike | Tensor | Sequence[Ar
     # Numeric: central differences, one input element at a time.
     for j, a in enumerate(arrays):
         numeric = np.zeros((n_out, a.size))
-        flat = a.reshape(-1)
         for i in range(a.size):
-            orig = flat[i]
-            flat[i] = orig + eps
+            at = np.unravel_index(i, a.shape)  # not a.reshape(-1): a copy for a column-major input
+            orig = a[at]
+            a[at] = orig + eps
             plus = _evaluate(f, arrays)
-            flat[i] = orig - eps
+            a[at] = orig - eps
             minus = _evaluate(f, arrays)
-            flat[i] = orig
+            a[at] = orig
             numeric[:, i] = ((plus - minus) / (2 * eps)).reshape(-1)
         _compare(analytic[j], numeric, atol, rtol, f"d(output)/d(input {j})", out.shape, a.shape)
     # Random direction: <v, J u> by one VJP and one directional difference.

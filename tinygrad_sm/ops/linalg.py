@@ -92,8 +92,11 @@ class Affine(Op):
         gw = None
         if self.needs(1):
             x2 = x.reshape(rows, x.shape[-1])
-            if self.w_columns:
-                gw = (x2.swapaxes(-1, -2) @ g2).swapaxes(-1, -2)  # in W's column-major layout
+            if self.w_columns and type(g2) is np.ndarray and type(x2) is np.ndarray:
+                gw = np.empty((g2.shape[1], x2.shape[1]), np.result_type(g2, x2), order="F")
+                np.matmul(g2.swapaxes(-1, -2), x2, out=gw)  # in W's column-major layout, owned
+            elif self.w_columns:
+                gw = (x2.swapaxes(-1, -2) @ g2).swapaxes(-1, -2)
             else:
                 gw = g2.swapaxes(-1, -2) @ x2
         gb = g2.sum(axis=0) if self.needs(2) else None
