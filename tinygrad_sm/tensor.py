@@ -453,12 +453,7 @@ class Tensor(InPlace, TorchMethods, Traced):
         """
         if isinstance(axis, Tensor):
             return self.maximum(axis)
-        if dim is not None:
-            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "max")
-            return self._value_and_index("max", axis, keepdims)
-        if keepdim is not None:
-            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "max")
-        return _apply(Max, self, axis=axis, keepdims=keepdims)
+        return self._extreme(Max, "max", axis, keepdims, dim, keepdim)
 
     def min(self, axis: int | tuple[int, ...] | Tensor | None = None, keepdims: bool = False, *,
             dim: int | None = None, keepdim: bool | None = None) -> Any:
@@ -466,12 +461,15 @@ class Tensor(InPlace, TorchMethods, Traced):
         PyTorch's ``tg.return_types.min(values, indices)``, otherwise NumPy's values."""
         if isinstance(axis, Tensor):
             return self.minimum(axis)
-        if dim is not None:
-            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "min")
-            return self._value_and_index("min", axis, keepdims)
-        if keepdim is not None:
-            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "min")
-        return _apply(Min, self, axis=axis, keepdims=keepdims)
+        return self._extreme(Min, "min", axis, keepdims, dim, keepdim)
+
+    def _extreme(self, op: type[Op], word: str, axis: Any, keepdims: bool, dim: Any, keepdim: Any) -> Any:
+        """``max``/``min``: NumPy's values, or with ``dim=`` PyTorch's (values, indices)."""
+        if dim is not None or keepdim is not None:
+            axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, word)
+            if dim is not None:
+                return self._value_and_index(word, axis, keepdims)
+        return _apply(op, self, axis=axis, keepdims=keepdims)
 
     # --- shape ---------------------------------------------------------------
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
