@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+from op_cases import CASES
 
 import tinygrad_sm as tg
 from tinygrad_sm.engine import toposort
@@ -434,3 +435,12 @@ def test_top_level_max_follows_pytorch():
     _, predicted = tg.max(out, 1)
     assert predicted.tolist() == [1, 0]
     assert tg.max(out).item() == 0.9 and tg.min(out, dim=0).indices.tolist() == [0, 1, 1]
+
+
+def test_a_recorded_op_is_two_slotted_objects_with_no_dict():
+    for name, cases in CASES.items():
+        for label, f, inputs, *_ in cases:
+            out = f(*[tg.Tensor(a, requires_grad=True) for a in inputs])
+            assert not hasattr(out, "__dict__")
+            for node in toposort([out._node]):
+                assert not getattr(node, "__dict__", None), (name, label, type(node).__name__)
