@@ -66,7 +66,7 @@ from .tensor import Tensor, from_numpy
 from .tensor_torch import Size
 from .transforms import hessian, jacobian, jvp, vjp
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "Tensor", "tensor", "Size", "return_types", "Op", "autograd", "functional", "nn", "optim", "data", "utils",

@@ -26,9 +26,20 @@ _writing = threading.Lock()
 
 
 def _raw(x: Any) -> Any:
-    """An operand's array: a tensor's memory, or the value itself."""
+    """An operand's array: a tensor's memory, or the value itself (a list or tuple holding
+    tensors becomes an array of their values)."""
     data = getattr(x, "_data", None)
-    return x if data is None else data
+    if data is not None:
+        return data
+    if isinstance(x, (list, tuple)):
+        return np.asarray([_raw(v) for v in x])
+    return x
+
+
+def _needs_grad(x: Any) -> bool:
+    if getattr(x, "requires_grad", False):
+        return True
+    return isinstance(x, (list, tuple)) and any(_needs_grad(v) for v in x)
 
 
 class InPlace:
@@ -56,7 +67,7 @@ class InPlace:
         self._check_writable(what)
         if STATE.grad_enabled:
             for x in operands:
-                if getattr(x, "requires_grad", False):
+                if _needs_grad(x):
                     raise RuntimeError(
                         f"{what}: the value written requires grad, and an in-place write cannot record it; "
                         f"build the result out of place (tg.where, tg.concatenate), or detach() the value"
@@ -76,7 +87,7 @@ class InPlace:
                 w = arr.view()
                 w.setflags(True)
                 fn(w)
-            except (TypeError, ValueError, IndexError) as e:
+            except (TypeError, ValueError, IndexError, OverflowError) as e:
                 raise _write_error(what, self, e) from None
             finally:
                 if reopen:
@@ -140,6 +151,9 @@ class InPlace:
         """``t.data = value`` (PyTorch's spelling): the same shape and dtype is written in
         place; another shape or dtype replaces the memory (a tensor that owns its memory
         only), and graphs recorded before no longer reach this tensor."""
+        if hasattr(value, "_data") and self._base is None and value._data is not self._data:
+            self._share(value)  # ``dec.weight.data = enc.weight.data``: the same memory, as in PyTorch
+            return
         v = _raw(value)
         if np.shape(v) == self.shape and np.result_type(v) == self.dtype:
             with no_grad():
@@ -160,6 +174,24 @@ class InPlace:
             self._version += 1
             node = self._node
             if type(node) is AccumulateGrad:  # graphs recorded before send their gradients nowhere
+                node.leaf = _gone
+                self._node = AccumulateGrad(self)
+            elif node is not None:
+                node.written = self._version
+
+    def _share(self, other: Any) -> None:
+        """Make this tensor (one that owns its memory) a view of ``other``'s memory, sharing
+        its version counter; graphs recorded before no longer reach this tensor."""
+        if self.requires_grad and other.dtype.kind != "f":
+            raise TypeError(f"t.data = value: the tensor requires grad, so the value must be floating, "
+                            f"got {other.dtype}")
+        root = other if other._base is None else other._base
+        with _writing:
+            self._version += 1  # views made of the old memory see the change of memory
+            self._data = other._data
+            self._base = root
+            node = self._node
+            if type(node) is AccumulateGrad:
                 node.leaf = _gone
                 self._node = AccumulateGrad(self)
             elif node is not None:
@@ -195,5 +227,5 @@ def _gone() -> None:
 
 
 def _write_error(what: str, t: Any, err: Exception) -> Exception:
-    kind = TypeError if isinstance(err, TypeError) else (IndexError if isinstance(err, IndexError) else ValueError)
+    kind = next((k for k in (TypeError, IndexError, OverflowError) if isinstance(err, k)), ValueError)
     return kind(f"{what}: cannot write into the tensor ({t.dtype} {t.shape}): {err}")

@@ -26,6 +26,13 @@ REFLECTED = {"__add__": "__radd__", "__sub__": "__rsub__", "__mul__": "__rmul__"
 def array_ufunc(tensor_type, wrap, ufunc, method, inputs, kwargs):
     """The result of ``ufunc.method(*inputs, **kwargs)`` where some input is a tensor."""
     out = kwargs.pop("out", None)
+    if method == "at":  # np.add.at(t, idx, v): an unbuffered in-place write, through the tensor
+        target, rest = inputs[0], [x._data if isinstance(x, tensor_type) else x for x in inputs[1:]]
+        if not isinstance(target, tensor_type):
+            raise TypeError(f"np.{ufunc.__name__}.at: the target must be the tensor written (or use t[idx] = ...); "
+                            f"tensor operands do not write another array")
+        target._write(f"np.{ufunc.__name__}.at", lambda w: ufunc.at(w, *rest), *inputs[1:])
+        return None
     name = METHODS.get(ufunc) if method == "__call__" and not kwargs else None
     if name is not None:
         first = inputs[0]
@@ -43,15 +50,21 @@ def array_ufunc(tensor_type, wrap, ufunc, method, inputs, kwargs):
         arrays = [x._data if isinstance(x, tensor_type) else x for x in inputs]
         value = getattr(ufunc, method)(*arrays, **kwargs)
         if isinstance(value, tuple):
-            return tuple(wrap(np.asarray(v)) for v in value)
-        result = wrap(np.asarray(value))
+            result = tuple(wrap(np.asarray(v)) for v in value)
+        else:
+            result = wrap(np.asarray(value))
     if out is None:
         return result
-    (target,) = out if isinstance(out, tuple) else (out,)
-    if isinstance(target, tensor_type):
-        return target.copy_(result)
-    np.copyto(target, result._data)
-    return target
+    targets = out if isinstance(out, tuple) else (out,)
+    results = result if isinstance(result, tuple) else (result,)
+    if len(targets) != len(results):
+        raise ValueError(f"np.{ufunc.__name__}: {len(targets)} out= arrays for {len(results)} results")
+    for target, r in zip(targets, results):
+        if isinstance(target, tensor_type):
+            target.copy_(r)
+        else:
+            np.copyto(target, r._data)
+    return targets if isinstance(result, tuple) else targets[0]
 
 
 # NumPy functions that read values and give no float result a gradient could flow through

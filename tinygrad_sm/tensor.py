@@ -44,7 +44,7 @@ def _make(data, node, base=None):
     t._data = data
     t._node = node
     t.requires_grad = node is not None
-    t.grad = None
+    t._grad = None
     t._base = base
     t._version = 0
     return t
@@ -90,7 +90,7 @@ class Tensor(InPlace, TorchMethods, Traced):
     tensor cut from the graph, as in PyTorch: ``w.data -= lr * w.grad`` updates ``w``.
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "_node", "_base", "_version", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_base", "_version", "__weakref__")
     __hash__ = object.__hash__  # == is elementwise, so hash by identity like PyTorch
     _data: np.ndarray
     requires_grad: bool
@@ -118,7 +118,7 @@ class Tensor(InPlace, TorchMethods, Traced):
         if type(arr) is not np.ndarray or arr.base is not None or arr is data:  # a subclass, or shared
             arr = np.array(arr, copy=True, subok=False)
         self._data = _owned(arr)
-        self.grad = None
+        self._grad = None
         self._node = None
         self._base = None
         self._version = 0
@@ -138,6 +138,17 @@ class Tensor(InPlace, TorchMethods, Traced):
     @property
     def ndim(self) -> int:
         return self._data.ndim
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward()`` accumulated here (None before the first)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | np.ndarray | None) -> None:
+        if value is not None:
+            value = _checked_grad(self, value)
+        self._grad = value
 
     @property
     def nbytes(self) -> int:
@@ -250,7 +261,7 @@ class Tensor(InPlace, TorchMethods, Traced):
     def __deepcopy__(self, memo):
         t = _rebuild(type(self), self._data, self.requires_grad)
         if self.grad is not None:
-            t.grad = _make(_owned(self.grad._data.copy()), None)
+            t._grad = _make(_owned(self._grad._data.copy()), None)
         memo[id(self)] = t
         return t
 
@@ -469,7 +480,10 @@ class Tensor(InPlace, TorchMethods, Traced):
             axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, word)
             if dim is not None:
                 return self._value_and_index(word, axis, keepdims)
-        return _apply(op, self, axis=axis, keepdims=keepdims)
+        out = _apply(op, self, axis=axis, keepdims=keepdims)
+        if isinstance(axis, (int, np.integer)) and out.ndim:
+            out.__class__ = _ReducedValues  # ``v, i = x.max(1)`` must not unpack rows silently
+        return out
 
     # --- shape ---------------------------------------------------------------
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
@@ -538,6 +552,33 @@ class Tensor(InPlace, TorchMethods, Traced):
         return _apply(LogSumExp, self, axis=-1 if axis is None else axis, keepdims=keepdims, mask=_operand(mask))
 
 
+class _ReducedValues(Tensor):
+    """What ``x.max(axis)`` returns: NumPy's max values, which refuse to be unpacked, since
+    ``v, i = x.max(1)`` is PyTorch's habit for ``(values, indices)``. Operations on it give
+    ordinary tensors; ``t.tolist()`` gives the values as a list."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        raise TypeError(
+            "x.max(axis)/x.min(axis) return NumPy's values, not PyTorch's (values, indices): write "
+            "x.max(dim=axis) to get both (v, i = x.max(dim=1)); to iterate over the values, use .tolist()"
+        )
+
+
+def _checked_grad(t, value):
+    """What may be assigned to ``t.grad``: a tensor (or array) of ``t``'s shape and dtype."""
+    if isinstance(value, np.ndarray):
+        value = Tensor(value)
+    if not isinstance(value, Tensor):
+        raise TypeError(f".grad: assigned a {type(value).__name__}; assign a Tensor of the tensor's shape "
+                        f"{t.shape} and dtype {t.dtype}, or None")
+    if value.shape != t.shape or value.dtype != t.dtype:
+        raise ValueError(f".grad: assigned a {value.dtype} {value.shape} gradient to a {t.dtype} {t.shape} tensor; "
+                         f"a gradient has its tensor's shape and dtype (convert it: g.astype({t.dtype}))")
+    return value
+
+
 def _fresh(arr):
     """A tensor (no graph) owning a result computed here, e.g. a comparison's booleans."""
     arr = np.asarray(arr)
@@ -547,9 +588,12 @@ def _fresh(arr):
 
 
 def _readonly(arr):
-    """``arr`` to hand out: read-only in a way the receiver cannot undo (a view of a
-    read-only owner refuses ``setflags(write=True)``)."""
-    return arr.view() if arr.base is None else arr
+    """``arr`` to hand out: a read-only view the receiver cannot make writable (a view of
+    a read-only owner refuses ``setflags(write=True)``). Its flag is cleared explicitly:
+    while another thread writes the tensor, the owner is briefly writable."""
+    view = arr.view()
+    view.setflags(False)
+    return view
 
 
 def _rebuild(cls, data, requires_grad):
@@ -562,11 +606,11 @@ def _assign(leaves, retained, create_graph, handed):
     for ref, g in retained:
         t = ref()
         if t is not None:
-            t.grad = _gradient(g, create_graph, t.grad, handed)
+            t._grad = _gradient(g, create_graph, t._grad, handed)
     for acc, g in leaves:
         leaf = acc.leaf()
         if leaf is not None:
-            leaf.grad = _gradient(g, create_graph, leaf.grad, handed)
+            leaf._grad = _gradient(g, create_graph, leaf._grad, handed)
 
 
 def _gradient(g, create_graph, prev, handed):
@@ -577,6 +621,8 @@ def _gradient(g, create_graph, prev, handed):
         return g if prev is None else prev + g
     g = g._data if isinstance(g, Tensor) else g
     if prev is not None:
+        if prev._base is None and prev._node is None:  # owns its memory, no graph
+            return prev.add_(g)  # accumulated in place, as PyTorch does: the same .grad object
         return _fresh(prev._data + g)
     if type(g) is not np.ndarray or g.base is not None or id(g) in handed or not g.flags.writeable:
         g = np.array(g)  # a saved array, an input's memory, or a view: never alias it

@@ -392,7 +392,11 @@ class TorchMethods(Conversions):
             ddof: float | None = None) -> Tensor:
         """The standard deviation, ``var(...).sqrt()``: ``correction=1`` by default, as in
         PyTorch (``ddof=0`` or ``unbiased=False`` gives NumPy's ``np.std``)."""
-        return self._moment("std", axis, dim, keepdims, keepdim, unbiased, correction, ddof).sqrt()
+        var = self._moment("std", axis, dim, keepdims, keepdim, unbiased, correction, ddof)
+        zero = np.asarray(var._data == 0)  # a constant column: std 0, and its gradient 0 as in PyTorch
+        if not zero.any():
+            return var.sqrt()
+        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
 
     def _moment(self, word: str, axis: Any, dim: Any, keepdims: bool, keepdim: Any, unbiased: Any, correction: Any,
                 ddof: Any) -> Tensor:

@@ -444,3 +444,152 @@ def test_a_recorded_op_is_two_slotted_objects_with_no_dict():
             assert not hasattr(out, "__dict__")
             for node in toposort([out._node]):
                 assert not getattr(node, "__dict__", None), (name, label, type(node).__name__)
+
+
+# --- what an outside review found ------------------------------------------------------------------
+def test_ufunc_at_on_a_tensor_writes_through_it_and_bumps_the_version():
+    t = tg.Tensor([1.0, 2.0, 3.0])
+    w = tg.Tensor(np.ones(3), requires_grad=True)
+    loss = (w * t).sum()
+    np.add.at(t, [0, 1], 10.0)
+    assert t.numpy().tolist() == [11.0, 12.0, 3.0] and t._version_counter == 1
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_arrays_handed_out_while_another_thread_writes_stay_read_only():
+    t = tg.Tensor(np.zeros(1000))
+    stop = threading.Event()
+
+    def write():
+        while not stop.is_set():
+            t.add_(0.0)
+
+    writer = threading.Thread(target=write)
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    writer.start()
+    try:
+        assert not any(t.numpy().flags.writeable or np.asarray(t).flags.writeable for _ in range(3000))
+    finally:
+        stop.set()
+        writer.join()
+        sys.setswitchinterval(old)
+
+
+def test_a_list_of_tensors_that_need_grad_cannot_be_written_in_place():
+    w = tg.Tensor([1.0, 2.0], requires_grad=True)
+    t = tg.zeros(3)
+    with pytest.raises(RuntimeError, match="the value written requires grad"):
+        t[0:2] = [w[0] * 3, w[1] * 3]
+    with tg.no_grad():
+        t[0:2] = [w[0] * 3, w[1] * 3]  # no graph to lose: the values are written
+    assert t.tolist() == [3.0, 6.0, 0.0]
+
+
+def test_function_saving_an_outside_tensor_keeps_its_value_at_forward():
+    W = tg.Tensor([1.0, 2.0, 3.0])
+
+    class MulW(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(W)
+            return x * W
+
+        @staticmethod
+        def backward(ctx, g):
+            (w,) = ctx.saved_tensors
+            return g * w
+
+    x = tg.Tensor(np.ones(3), requires_grad=True)
+    y = MulW.apply(x).sum()
+    with tg.no_grad():
+        W.mul_(10.0)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 2.0, 3.0])
+
+
+def test_function_writing_its_input_in_place_is_seen_by_other_graphs():
+    class Double(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2.0)  # PyTorch's mark_dirty pattern: the caller's tensor changes
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0
+
+    class WriteSaved(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            with tg.no_grad():
+                x.add_(100.0)  # writes the Function's own copy, never the caller's memory
+            return g
+
+    a = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = a * 1.0
+    w = tg.Tensor(np.ones(3), requires_grad=True)
+    z = (w * h).sum()
+    Double.apply(h)
+    assert h.tolist() == [2.0, 4.0, 6.0]
+    with pytest.raises(RuntimeError, match="MulBackward.*modified by an in-place operation"):
+        z.backward()
+    h2 = a * 1.0
+    z2 = (w * h2).sum() + WriteSaved.apply(h2).sum()
+    z2.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 2.0, 3.0])
+
+
+def test_std_of_a_constant_column_has_a_zero_gradient():
+    f = tg.Tensor([[1.0, 5.0], [1.0, 7.0], [1.0, 9.0]], requires_grad=True)
+    f.std(0).sum().backward()
+    assert np.isfinite(f.grad.numpy()).all() and (f.grad.numpy()[:, 0] == 0).all()
+
+
+def test_unpacking_numpy_max_values_is_refused_with_the_pytorch_spelling():
+    out = tg.Tensor([[0.1, 0.9], [0.8, 0.2]])
+    with pytest.raises(TypeError, match=r"write x\.max\(dim=axis\)"):
+        _, pred = out.max(1)
+    _, pred = out.max(dim=1)
+    assert pred.tolist() == [1, 0] and out.max(1).tolist() == [0.9, 0.8]
+
+
+def test_grad_accumulates_in_place_and_assignments_are_checked():
+    p = tg.Tensor([1.0, 1.0], requires_grad=True)
+    (p * 3).sum().backward()
+    first = p.grad
+    (p * 4).sum().backward()
+    assert p.grad is first and first.tolist() == [7.0, 7.0]
+    w = tg.Tensor([[1.0], [2.0]], requires_grad=True)
+    for bad, err in ((tg.Tensor([0.0, 0.0]), ValueError), (tg.Tensor([[1], [2]]), ValueError), ([1.0, 2.0], TypeError)):
+        with pytest.raises(err, match=r"\.grad: assigned"):
+            w.grad = bad
+    assert w.grad is None
+    alias = w.detach()
+    w.grad = alias  # a view of the parameter: accumulation must not write the parameter
+    (w * w).sum().backward()
+    assert w.numpy().tolist() == [[1.0], [2.0]] and w.grad.tolist() == [[3.0], [6.0]]
+
+
+def test_data_assignment_of_a_tensor_shares_memory_like_pytorch_weight_tying():
+    enc, dec = tg.nn.Linear(3, 2), tg.nn.Linear(3, 2)
+    dec.weight.data = enc.weight.data
+    with tg.no_grad():
+        enc.weight.add_(1.0)
+    assert (dec.weight == enc.weight).all().item() and dec.weight.is_leaf and dec.weight.requires_grad
+    x = tg.randn(4, 3)
+    (dec(x).sum() + enc(x).sum()).backward()
+    assert dec.weight.grad.shape == (2, 3)
+
+
+def test_out_of_multi_output_ufuncs_is_written():
+    a, b = np.zeros(2), np.zeros(2)
+    np.modf(tg.Tensor([1.5, 2.25]), out=(a, b))
+    assert a.tolist() == [0.5, 0.25] and b.tolist() == [1.0, 2.0]

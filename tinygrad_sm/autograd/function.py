@@ -85,7 +85,8 @@ class Function:
             kinds = tuple(isinstance(a, Traced) for a in args)
             tensors = [a for a in args if isinstance(a, Traced)]
             others = tuple(None if k else a for k, a in zip(kinds, args))
-            out = FunctionOp.apply(*tensors, fn=cls, kinds=kinds, others=others)
+            roots = tuple(t if t._base is None else t._base for t in tensors)
+            out = FunctionOp.apply(*tensors, fn=cls, kinds=kinds, others=others, roots=roots)
         else:  # no tensor at all: run forward on the values as given
             out = cls.forward(FunctionCtx((False,) * len(args)), *args)
         node = out.grad_fn if isinstance(out, Tensor) else None
@@ -97,11 +98,11 @@ class Function:
 class FunctionOp(Op):
     """The node of one ``Function.apply``: forward and VJP call the user's static methods."""
 
-    __slots__ = ("fn", "kinds", "others", "ctx")
+    __slots__ = ("fn", "kinds", "others", "roots", "ctx")
     family = "function"  # no params shown: the node's name already says which Function
 
-    def __init__(self, fn, kinds, others):
-        self.fn, self.kinds, self.others = fn, kinds, others
+    def __init__(self, fn, kinds, others, roots):
+        self.fn, self.kinds, self.others, self.roots = fn, kinds, others, roots
 
     @property
     def name(self) -> str:
@@ -115,7 +116,9 @@ class FunctionOp(Op):
     def forward(self, *arrays):
         needs = iter(p is not None for p in self.parents)
         self.ctx = ctx = FunctionCtx(tuple(next(needs) if k else False for k in self.kinds))
-        inputs = [_make(_readonly(a), None) for a in arrays]
+        # The caller's memory, sharing its version counter: an in-place change in forward is seen
+        # by every graph that saved these tensors (it refuses to backpropagate, as in PyTorch).
+        inputs = [_make(a, None, root) for a, root in zip(arrays, self.roots)]
         with no_grad():
             out = self.fn.forward(ctx, *self._arguments(inputs))
         if not isinstance(out, Tensor):
@@ -125,8 +128,10 @@ class FunctionOp(Op):
         if any(out_array is a for a in arrays):  # an input returned as is: the output owns a copy
             out_array = out_array.copy()
         to_save, ctx.to_save = ctx.to_save, None
-        if to_save:  # the arrays themselves, so an input or the output is recognised as one
-            self.save(*[None if t is None else t._data for t in to_save])
+        if to_save:  # an input or the output itself, so it is recognised as one; anything else
+            # (a tensor from outside, which may change later, or one made here) as a copy
+            self.save(*[None if t is None else t._data if any(t._data is a for a in (out_array, *arrays))
+                        else np.array(t._data) for t in to_save])
         return out_array
 
     def vjp(self, g, *saved):
@@ -153,14 +158,11 @@ class FunctionOp(Op):
 
 
 def wrap(v):
-    """A saved value or gradient as the user's backward sees it: a Tensor (or None)."""
-    return v if v is None or isinstance(v, Traced) else _make(_readonly(v), None)
-
-
-def _readonly(a):
-    """An array the user's forward/backward may read but not write (a read-only view)."""
-    a = np.asarray(a)
-    if a.flags.writeable:
-        a = a.view()
-        a.setflags(False)
-    return a
+    """A saved value or gradient as the user's backward sees it: a Tensor (or None) of its
+    own copy, so a write in ``backward`` reaches neither a saved input nor a gradient that
+    other nodes share."""
+    if v is None or isinstance(v, Traced):
+        return v
+    a = np.array(v)
+    a.setflags(False)
+    return _make(a, None)

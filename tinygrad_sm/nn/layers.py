@@ -87,6 +87,38 @@ class Sequential(Module):
         return x
 
 
+class ModuleList(Module):
+    """A list of modules whose parameters the parent sees: ``append``, ``extend``, indexing,
+    ``len``, iteration, as in PyTorch. It has no ``forward``: the parent loops over it."""
+
+    def __init__(self, modules: Sequence[Module] = ()) -> None:
+        super().__init__()
+        self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList.append: expected a Module, got {type(module).__name__}")
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Sequence[Module]) -> ModuleList:
+        for m in list(modules):
+            self.append(m)
+        return self
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(list(self._modules.values()))
+
+    def forward(self, *args: object) -> Tensor:
+        raise TypeError("ModuleList has no forward: call its modules in your own forward (for m in self.layers)")
+
+
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return Relu.apply(x)

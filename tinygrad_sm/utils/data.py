@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-class TensorDataset:
+class Dataset:
+    """The base of map-style datasets, as in PyTorch: define ``__getitem__`` and ``__len__``."""
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class TensorDataset(Dataset):
     """Rows of equally long tensors (or arrays): ``dataset[i]`` is ``(t0[i], t1[i], ...)``."""
 
     def __init__(self, *tensors: Any) -> None:
@@ -99,4 +109,4 @@ class DataLoader:
         return batch[0] if single else batch
 
 
-__all__ = ["DataLoader", "TensorDataset"]
+__all__ = ["DataLoader", "Dataset", "TensorDataset"]
