@@ -171,8 +171,10 @@ def test_nn_functional_is_the_functional_module():
     import tinygrad_sm.functional as functional
     import tinygrad_sm.nn.functional as nnF
 
-    assert tg.nn.functional is nnF and nnF.cross_entropy is functional.cross_entropy
+    assert tg.nn.functional is nnF and nnF.softmax is functional.softmax
     assert set(nnF.__all__) == set(functional.__all__)
+    # the losses take PyTorch's argument order (weight third) and class axis (1)
+    assert nnF.cross_entropy is not functional.cross_entropy and nnF.nll_loss is not functional.nll_loss
     x = tg.tensor(np.random.default_rng(0).standard_normal((2, 3)))
     np.testing.assert_allclose(F.softmax(x, dim=1).numpy(), x.softmax(axis=1).numpy())
     np.testing.assert_allclose(F.softmax(x, dim=0).numpy(), x.softmax(axis=0).numpy())

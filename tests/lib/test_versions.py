@@ -593,3 +593,14 @@ def test_out_of_multi_output_ufuncs_is_written():
     a, b = np.zeros(2), np.zeros(2)
     np.modf(tg.Tensor([1.5, 2.25]), out=(a, b))
     assert a.tolist() == [0.5, 0.25] and b.tolist() == [1.0, 2.0]
+
+
+def test_the_pytorch_spelled_losses_take_classes_along_axis_1():
+    import tinygrad_sm.nn.functional as F
+
+    logits = np.random.default_rng(0).standard_normal((2, 3, 3))  # (N, C, d) with C == d: no shape error
+    targets = np.array([[0, 1, 2], [2, 0, 1]])
+    by_axis_1 = tg.cross_entropy(tg.Tensor(logits), targets, axis=1).item()
+    assert F.cross_entropy(tg.Tensor(logits), targets).item() == by_axis_1
+    assert tg.nn.CrossEntropyLoss()(tg.Tensor(logits), targets).item() == by_axis_1
+    assert tg.cross_entropy(tg.Tensor(logits), targets).item() != by_axis_1  # NumPy's spelling: the last axis
