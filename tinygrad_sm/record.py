@@ -84,7 +84,7 @@ def record(cls, args, params):
     for a in args:  # a plain loop: in Python 3.11 a comprehension is a function call
         if isinstance(a, Traced):
             arrays.append(a._data)
-            if enabled and a.requires_grad:
+            if enabled and a._node is not None:
                 parents.append(a._node)
                 needed = True
             else:

@@ -43,10 +43,7 @@ def _make(data, node, base=None):
     t = _new(Tensor)
     t._data = data
     t._node = node
-    t.requires_grad = node is not None
-    t._grad = None
     t._base = base
-    t._version = 0
     return t
 
 
@@ -90,7 +87,12 @@ class Tensor(InPlace, TorchMethods, Traced):
     tensor cut from the graph, as in PyTorch: ``w.data -= lr * w.grad`` updates ``w``.
     """
 
-    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_base", "_version", "__weakref__")
+    # Three fields every tensor sets (its memory, its node, and the tensor that owns the memory
+    # if this is a view); the rarely set ones (a gradient, a version after a write) default on
+    # the class and go into the instance dict only when set, so an op's output costs three stores.
+    __slots__ = ("_data", "_node", "_base", "__dict__", "__weakref__")
+    _grad: Tensor | None = None
+    _version: int = 0  # writes to this tensor's own memory so far (kept by the owner only)
     __hash__ = object.__hash__  # == is elementwise, so hash by identity like PyTorch
     _data: np.ndarray
     requires_grad: bool
@@ -118,11 +120,8 @@ class Tensor(InPlace, TorchMethods, Traced):
         if type(arr) is not np.ndarray or arr.base is not None or arr is data:  # a subclass, or shared
             arr = np.array(arr, copy=True, subok=False)
         self._data = _owned(arr)
-        self._grad = None
         self._node = None
         self._base = None
-        self._version = 0
-        self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -322,8 +321,17 @@ class Tensor(InPlace, TorchMethods, Traced):
                 self._node = AccumulateGrad(self)
         else:
             self._node = None
-        self.requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor: a leaf made with ``requires_grad=True`` or a
+        result of recorded ops. Assigning it (``w.requires_grad = True``) is ``requires_grad_``."""
+        return self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
 
     def astype(self, dtype: DTypeLike) -> Tensor:
         return _apply(Cast, self, to=np.dtype(dtype))

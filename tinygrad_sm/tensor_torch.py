@@ -328,7 +328,6 @@ class TorchMethods(Conversions):
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph, in place: it becomes a leaf that needs no grad."""
         self._node = None
-        self.requires_grad = False
         return self
 
     # --- elementwise -------------------------------------------------------------------

@@ -441,7 +441,7 @@ def test_a_recorded_op_is_two_slotted_objects_with_no_dict():
     for name, cases in CASES.items():
         for label, f, inputs, *_ in cases:
             out = f(*[tg.Tensor(a, requires_grad=True) for a in inputs])
-            assert not hasattr(out, "__dict__")
+            assert not vars(out)
             for node in toposort([out._node]):
                 assert not getattr(node, "__dict__", None), (name, label, type(node).__name__)
 
@@ -604,3 +604,13 @@ def test_the_pytorch_spelled_losses_take_classes_along_axis_1():
     assert F.cross_entropy(tg.Tensor(logits), targets).item() == by_axis_1
     assert tg.nn.CrossEntropyLoss()(tg.Tensor(logits), targets).item() == by_axis_1
     assert tg.cross_entropy(tg.Tensor(logits), targets).item() != by_axis_1  # NumPy's spelling: the last axis
+
+
+def test_assigning_requires_grad_makes_a_leaf_that_gets_a_gradient():
+    w = tg.randn(3, dtype=np.float64)
+    w.requires_grad = True  # PyTorch's habit, the same as w.requires_grad_()
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), 2 * w.numpy())
+    h = w * 2.0
+    with pytest.raises(RuntimeError, match="only leaves can change requires_grad"):
+        h.requires_grad = False
