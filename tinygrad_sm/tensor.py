@@ -457,41 +457,49 @@ class Tensor(InPlace, TorchMethods, Traced):
             axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, "mean")
         return _apply(Mean, self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis: int | tuple[int, ...] | Tensor | None = None, keepdims: bool = False, *,
-            dim: int | None = None, keepdim: bool | None = None) -> Any:
-        """The largest entries along ``axis`` (all axes by default).
+    def max(self, position: int | tuple[int, ...] | Tensor | None = None, /, keepdims: bool = False, *,
+            axis: int | tuple[int, ...] | None = None, dim: int | None = None, keepdim: bool | None = None) -> Any:
+        """The largest entries along an axis (all axes by default).
 
-        The rule for the two spellings: with ``axis=`` or a positional axis it is NumPy's
-        ``max``, a Tensor of values (ties share the gradient). With ``dim=`` it is
-        PyTorch's: the named tuple ``tg.return_types.max(values, indices)`` along that
-        one axis (the gradient goes to the entry at ``indices``). So ``v, i = x.max(dim=1)``
-        gives values and indices, while ``x.max(1)`` is the values only, and unpacking it
-        (``a, b = x.max(1)``) unpacks its first axis, as it would in NumPy: write ``dim=``
-        when you want the indices. ``x.max(other_tensor)`` is ``x.maximum(other_tensor)``,
-        as in PyTorch.
+        The rule for the two spellings: ``axis=`` is NumPy's ``max``, a Tensor of values
+        (ties share the gradient); ``dim=`` is PyTorch's, the named tuple
+        ``tg.return_types.max(values, indices)`` along that one axis (the gradient goes to
+        the entry at ``indices``). A positional axis, ``x.max(1)``, gives NumPy's values,
+        which refuse to be unpacked or indexed by an integer: ``v, i = x.max(1)`` and
+        ``x.max(1)[1]`` are PyTorch habits that would otherwise silently read rows of
+        values, so they raise and say to write ``dim=``. ``x.max(other_tensor)`` is
+        ``x.maximum(other_tensor)``, as in PyTorch.
         """
-        if isinstance(axis, Tensor):
-            return self.maximum(axis)
-        return self._extreme(Max, "max", axis, keepdims, dim, keepdim)
+        if isinstance(position, Tensor):
+            return self.maximum(position)
+        return self._extreme(Max, "max", position, axis, keepdims, dim, keepdim)
 
-    def min(self, axis: int | tuple[int, ...] | Tensor | None = None, keepdims: bool = False, *,
-            dim: int | None = None, keepdim: bool | None = None) -> Any:
-        """The smallest entries along ``axis``; the same rule as ``max``: with ``dim=``,
-        PyTorch's ``tg.return_types.min(values, indices)``, otherwise NumPy's values."""
-        if isinstance(axis, Tensor):
-            return self.minimum(axis)
-        return self._extreme(Min, "min", axis, keepdims, dim, keepdim)
+    def min(self, position: int | tuple[int, ...] | Tensor | None = None, /, keepdims: bool = False, *,
+            axis: int | tuple[int, ...] | None = None, dim: int | None = None, keepdim: bool | None = None) -> Any:
+        """The smallest entries; the same rule as ``max``: ``dim=`` gives PyTorch's
+        ``tg.return_types.min(values, indices)``, ``axis=`` NumPy's values, and a positional
+        axis NumPy's values that refuse to be unpacked."""
+        if isinstance(position, Tensor):
+            return self.minimum(position)
+        return self._extreme(Min, "min", position, axis, keepdims, dim, keepdim)
 
-    def _extreme(self, op: type[Op], word: str, axis: Any, keepdims: bool, dim: Any, keepdim: Any) -> Any:
+    def _extreme(self, op: type[Op], word: str, position: Any, axis: Any, keepdims: bool, dim: Any,
+                 keepdim: Any) -> Any:
         """``max``/``min``: NumPy's values, or with ``dim=`` PyTorch's (values, indices)."""
+        if position is not None:
+            if axis is not None:
+                raise TypeError(f"{word}(): got an axis both by position and as axis=; pass one")
+            if dim is None:
+                out = self._extreme(op, word, None, position, keepdims, None, keepdim)
+                if isinstance(position, (int, np.integer)) and out.ndim:
+                    out.__class__ = _ReducedValues  # v, i = x.max(1) must not read rows silently
+                return out
+            axis = position
         if dim is not None or keepdim is not None:
             axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim, word)
             if dim is not None:
                 return self._value_and_index(word, axis, keepdims)
-        out = _apply(op, self, axis=axis, keepdims=keepdims)
-        if isinstance(axis, (int, np.integer)) and out.ndim:
-            out.__class__ = _ReducedValues  # ``v, i = x.max(1)`` must not unpack rows silently
-        return out
+        return _apply(op, self, axis=axis, keepdims=keepdims)
 
     # --- shape ---------------------------------------------------------------
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
@@ -561,17 +569,24 @@ class Tensor(InPlace, TorchMethods, Traced):
 
 
 class _ReducedValues(Tensor):
-    """What ``x.max(axis)`` returns: NumPy's max values, which refuse to be unpacked, since
-    ``v, i = x.max(1)`` is PyTorch's habit for ``(values, indices)``. Operations on it give
-    ordinary tensors; ``t.tolist()`` gives the values as a list."""
+    """What ``x.max(1)`` (a positional axis) returns: NumPy's max values, which refuse to be
+    unpacked or indexed by an integer, since ``v, i = x.max(1)`` and ``x.max(1)[1]`` are
+    PyTorch's habits for ``(values, indices)`` and would silently give rows of values.
+    Arithmetic on it gives ordinary tensors; ``x.max(axis=1)`` is plain NumPy."""
 
     __slots__ = ()
 
+    _WHY = ("x.max(1)/x.min(1) give NumPy's values, not PyTorch's (values, indices): write x.max(dim=1) "
+            "for both (v, i = x.max(dim=1); x.max(dim=1).indices), or x.max(axis=1) for NumPy's values "
+            "as an ordinary tensor")
+
     def __iter__(self):
-        raise TypeError(
-            "x.max(axis)/x.min(axis) return NumPy's values, not PyTorch's (values, indices): write "
-            "x.max(dim=axis) to get both (v, i = x.max(dim=1)); to iterate over the values, use .tolist()"
-        )
+        raise TypeError(self._WHY + " (unpacking or iterating the values is refused)")
+
+    def __getitem__(self, index: Any) -> Tensor:
+        if isinstance(index, (int, np.integer)):  # out.max(1)[1]: PyTorch's habit for the indices
+            raise TypeError(self._WHY + f" (an integer index [{index}] is refused)")
+        return Tensor.__getitem__(self, index)
 
 
 def _checked_grad(t, value):

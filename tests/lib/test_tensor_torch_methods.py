@@ -142,7 +142,7 @@ def test_max_with_dim_returns_values_and_indices_and_positional_stays_numpy():
     lo, idx = x.min(dim=0, keepdim=True)
     assert isinstance(x.min(dim=0), tg.return_types.min)
     assert lo.tolist() == [[1.0, 0.0, 2.0]] and idx.tolist() == [[0, 1, 0]]
-    assert "write ``dim=`` when you want the indices" in " ".join(tg.Tensor.max.__doc__.split())
+    assert "so they raise and say to write ``dim=``" in " ".join(tg.Tensor.max.__doc__.split())
 
 
 def test_max_dim_of_a_scalar_and_of_integers():

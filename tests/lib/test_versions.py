@@ -555,10 +555,13 @@ def test_std_of_a_constant_column_has_a_zero_gradient():
 
 def test_unpacking_numpy_max_values_is_refused_with_the_pytorch_spelling():
     out = tg.Tensor([[0.1, 0.9], [0.8, 0.2]])
-    with pytest.raises(TypeError, match=r"write x\.max\(dim=axis\)"):
+    with pytest.raises(TypeError, match=r"write x\.max\(dim=1\) for both.*unpacking or iterating"):
         _, pred = out.max(1)
+    with pytest.raises(TypeError, match=r"an integer index \[1\] is refused"):
+        out.max(1)[1]
     _, pred = out.max(dim=1)
     assert pred.tolist() == [1, 0] and out.max(1).tolist() == [0.9, 0.8]
+    assert out.max(axis=1)[1].item() == 0.8  # NumPy's spelling: an ordinary tensor of values
 
 
 def test_grad_accumulates_in_place_and_assignments_are_checked():
