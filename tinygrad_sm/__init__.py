@@ -12,12 +12,15 @@ from .autograd import GradcheckError, grad, gradcheck, gradgradcheck
 # name) by the imports before it, and importing a loaded submodule again does not rebind the name.
 from .creation import (
     arange,
+    empty,
+    eye,
     full,
     linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    randint,
     randn,
     randn_like,
     randperm,
@@ -25,6 +28,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import cuda, device
 from .dtypes import (
     bool,
     double,
@@ -43,21 +47,32 @@ from .dtypes import (
 from .functional import concatenate, cross_entropy, log_softmax, logsumexp, softmax, stack, where
 from .functions import (
     abs,
+    allclose,
     argmax,
     cat,
     clamp,
     cos,
+    equal,
     exp,
+    flatten,
+    is_tensor,
+    isnan,
     log,
     matmul,
     max,
     mean,
     min,
+    mm,
+    pow,
     relu,
+    reshape,
     sigmoid,
     sin,
+    sqrt,
     sum,
     tanh,
+    transpose,
+    unsqueeze,
 )
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .op import Op
@@ -75,7 +90,8 @@ __all__ = [
     "log_softmax", "logsumexp", "cross_entropy", "where", "concatenate", "stack", "cat", "zeros", "ones", "full",
     "arange", "linspace", "rand", "randn", "randperm", "zeros_like", "ones_like", "randn_like", "manual_seed",
     "vjp", "jvp", "jacobian", "hessian", "gradcheck", "gradgradcheck", "GradcheckError", "save", "load",
-    "from_numpy", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "matmul", "argmax", "sum", "mean", "max", "min", "abs", "clamp",
+    "from_numpy", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "matmul", "argmax", "sum", "mean", "max", "min", "abs", "clamp", "device", "cuda", "is_tensor", "equal", "allclose",
+    "isnan", "sqrt", "pow", "mm", "reshape", "flatten", "unsqueeze", "transpose", "eye", "empty", "randint",
     "float16", "half", "float32", "float", "float64", "double", "int32", "int", "int64", "long", "bool",
     "set_default_dtype", "get_default_dtype",
 ]

@@ -140,3 +140,20 @@ def randperm(n: int, rng: int | np.random.Generator | None = None, dtype: DTypeL
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     return Tensor(_rng(rng).permutation(int(n)).astype(dtype))
+
+
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def empty(*shape: int | Sequence[int], dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Like PyTorch's ``empty``, but filled with zeros (a tensor's memory is never left unset)."""
+    return zeros(*shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Sequence[int] = (), rng: int | np.random.Generator | None = None,
+            dtype: DTypeLike = np.int64) -> Tensor:
+    """PyTorch's ``randint(low, high, size)`` (or ``randint(high, size)``): integers in [low, high)."""
+    if high is None or isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, (size if high is None else high)
+    return Tensor(_rng(rng).integers(low, high, size=tuple(size)).astype(dtype))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .functional import concatenate
 from .ops import Cos, Exp, Log, MatMul, Relu, Sigmoid, Sin, Tanh
 from .ops.common import resolve_axis
@@ -112,3 +114,50 @@ def abs(x: ArrayLike | Tensor) -> Tensor:  # noqa: A001
 
 def clamp(x: ArrayLike | Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     return _t(x).clamp(min=min, max=max)
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def equal(a: ArrayLike | Tensor, b: ArrayLike | Tensor) -> bool:
+    """PyTorch's ``torch.equal``: the same shape and the same values."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def allclose(a: ArrayLike | Tensor, b: ArrayLike | Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return bool(np.allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isnan(x: ArrayLike | Tensor) -> Tensor:
+    return Tensor(np.isnan(np.asarray(x)))
+
+
+def sqrt(x: ArrayLike | Tensor) -> Tensor:
+    return _t(x).sqrt()
+
+
+def pow(x: ArrayLike | Tensor, exponent: Any) -> Tensor:  # noqa: A001
+    return _t(x) ** exponent
+
+
+def mm(x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
+    return _t(x) @ y
+
+
+def reshape(x: ArrayLike | Tensor, shape: Any) -> Tensor:
+    return _t(x).reshape(shape)
+
+
+def flatten(x: ArrayLike | Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return _t(x).flatten(start_dim, end_dim)
+
+
+def unsqueeze(x: ArrayLike | Tensor, dim: int) -> Tensor:
+    return _t(x).unsqueeze(dim)
+
+
+def transpose(x: ArrayLike | Tensor, dim0: int, dim1: int) -> Tensor:
+    return _t(x).transpose(dim0, dim1)

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import return_types
 from .ops.common import normalize_axis, resolve_axis, single_axis
-from .ops.elementwise import Abs, Cast, Clone, Sign, Where
+from .ops.elementwise import Abs, Cast, Clone, Cos, Sign, Sin, Where
 from .ops.shape import BroadcastTo, Reshape, Transpose
 
 if TYPE_CHECKING:
@@ -329,6 +329,65 @@ class TorchMethods(Conversions):
         """Cut this tensor from the graph, in place: it becomes a leaf that needs no grad."""
         self._node = None
         return self
+
+    # --- PyTorch's method names for the operators ----------------------------------------
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        return self / other
+
+    def neg(self) -> Tensor:
+        return -self
+
+    def mm(self, other: Any) -> Tensor:
+        return self @ other
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def sin(self) -> Tensor:
+        return Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return Cos.apply(self)
+
+    def masked_fill(self, mask: Any, value: float) -> Tensor:
+        """``value`` where ``mask`` is True, this tensor elsewhere (differentiable in this tensor)."""
+        return Where.apply(np.asarray(mask, dtype=bool), value, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:  # values only, like PyTorch's floor_divide
+        return np.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return np.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return np.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return np.remainder(other, self)
 
     # --- elementwise -------------------------------------------------------------------
     def abs(self) -> Tensor:

@@ -121,3 +121,35 @@ def test_stack_concatenate_softmax_modules_and_from_numpy_take_pytorch_spellings
     assert t.dtype == np.float64 and src.tolist() == [9.0, 1.0, 2.0]
     with pytest.raises(TypeError, match="from_numpy: expected a plain numpy.ndarray, got list"):
         tg.from_numpy([1.0])
+
+
+def test_device_and_test_helpers_as_pytorch_scripts_use_them():
+    device = tg.device("cuda" if tg.cuda.is_available() else "cpu")
+    assert str(device) == "cpu" and device == "cpu"
+    x = tg.randn(3, 4).to(device)
+    model = tg.nn.Linear(4, 2).to(device)
+    assert model(x).shape == (3, 2)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        tg.device("cuda")
+    assert tg.equal(x, x) and tg.allclose(x, x + 1e-9) and tg.is_tensor(x) and not tg.is_tensor(x.numpy())
+    assert tg.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]] and tg.empty(2, 3).shape == (2, 3)
+    r = tg.randint(0, 10, (50,), rng=0)
+    assert r.dtype == np.int64 and r.shape == (50,) and 0 <= r.numpy().min() and r.numpy().max() < 10
+    assert tg.randint(3, (4,), rng=0).numpy().max() < 3
+    assert tg.isnan(tg.Tensor([1.0, np.nan])).tolist() == [False, True]
+    assert tg.mm(x, tg.transpose(x, 0, 1)).shape == (3, 3) and tg.flatten(tg.unsqueeze(x, 0)).shape == (12,)
+    assert tg.sqrt(tg.Tensor([4.0])).item() == 2.0 and tg.pow(tg.Tensor([2.0]), 3).item() == 8.0
+
+
+def test_method_spellings_of_the_operators_and_floor_division():
+    y = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    z = y.add(1, alpha=2).sub(1).mul(2).div(2).neg().sin().masked_fill(np.array([True, False, False]), 0.0).sum()
+    z.backward()
+    want = -np.cos(-(np.array([1.0, 2.0, 3.0]) + 1.0))  # d sin(-(y + 1)) / dy
+    want[0] = 0.0
+    np.testing.assert_allclose(y.grad.numpy(), want, rtol=1e-12)
+    pred, t = tg.Tensor([1, 2, 0]), tg.Tensor([1, 3, 0])
+    assert pred.eq(t.view_as(pred)).sum().item() == 2 and pred.ne(t).tolist() == [False, True, False]
+    assert (tg.arange(6) // 2).tolist() == [0, 0, 1, 1, 2, 2] and (tg.arange(6) % 4).tolist() == [0, 1, 2, 3, 0, 1]
+    with pytest.raises(TypeError, match="floor_divide: this NumPy function is not a tinygrad_sm op"):
+        y // 2

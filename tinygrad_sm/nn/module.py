@@ -156,9 +156,9 @@ class Module:
     def to(self, dtype=None, *, device=None):
         """Cast the floating parameters to ``dtype`` (same objects, so an optimizer keeps them);
         ``to("cpu")`` and ``to(device="cpu")`` do nothing, as NumPy has one device. Returns self."""
-        if device not in (None, "cpu"):
+        if device is not None and str(device).split(":")[0] != "cpu":
             raise ValueError(f"{type(self).__name__}.to: tinygrad_sm runs on the CPU only, got device {device!r}")
-        if dtype is None or (isinstance(dtype, str) and dtype == "cpu"):
+        if dtype is None or str(dtype).split(":")[0] == "cpu":  # "cpu", "cpu:0" or tg.device("cpu")
             return self
         try:
             dt = np.dtype(dtype)
