@@ -16,7 +16,7 @@ def test_train_writes_metrics_plots_and_model(tmp_path, capsys):
     assert main(["train", "--dataset", "moons", "--epochs", "5", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "train accuracy" in printed and "test accuracy" in printed
-    names = {p.name for p in out.iterdir()}
+    names = {p.name for p in out.iterdir() if p.name != ".tinygrad-sm-run"}
     assert {"metrics.json", "loss.png", "decision_boundary.png", "model.npz"} <= names
     metrics = json.loads((out / "metrics.json").read_text())
     assert len(metrics["epochs"]) == 5 and metrics["config"]["dataset"] == "moons"
@@ -217,7 +217,7 @@ def test_without_matplotlib_the_plots_are_skipped_in_one_line(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert err == ("skipped loss.png, decision_boundary.png: matplotlib is not installed "
                    "(pip install matplotlib)\n")
-    assert {p.name for p in out.iterdir()} == {"metrics.json", "model.npz", "backward_graph.svg"}
+    assert {p.name for p in out.iterdir() if p.name != ".tinygrad-sm-run"} == {"metrics.json", "model.npz", "backward_graph.svg"}
 
 
 def test_without_tqdm_there_is_no_bar_and_one_line_says_why(tmp_path, capsys, monkeypatch):
@@ -246,7 +246,7 @@ def test_train_pointer_writes_the_attention_picture_instead_of_a_decision_bounda
     monkeypatch.setitem(pointer.PRESET, "n", 400)  # the same path on a twentieth of the data
     out = tmp_path / "ptr"
     assert main(["train", "--dataset", "pointer", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} == {"metrics.json", "model.npz", "loss.png", "attention.png",
+    assert {p.name for p in out.iterdir() if p.name != ".tinygrad-sm-run"} == {"metrics.json", "model.npz", "loss.png", "attention.png",
                                               "backward_graph.svg"}
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["d_model"] == 32 and len(metrics["epochs"]) == 1

@@ -10,7 +10,7 @@ import pytest
 
 from tinygrad_sm.apps import outputs, pointer
 from tinygrad_sm.apps.cli import main
-from tinygrad_sm.apps.runs import free_name, run_folder
+from tinygrad_sm.apps.runs import MARKER, free_name, run_folder
 
 POINTER = ["train", "--dataset", "pointer", "--epochs", "1", "--quiet"]
 
@@ -22,7 +22,7 @@ def small_pointer_task(monkeypatch):
 
 
 def _names(path):
-    return sorted(p.name for p in path.iterdir())
+    return sorted(p.name for p in path.iterdir() if p.name != MARKER)
 
 
 def test_a_second_run_goes_to_a_numbered_sibling_and_overwrite_replaces(tmp_path, capsys):
@@ -35,6 +35,7 @@ def test_a_second_run_goes_to_a_numbered_sibling_and_overwrite_replaces(tmp_path
     assert len(json.loads((tmp_path / "spiral-2" / "metrics.json").read_text())["epochs"]) == 3
     assert main(["train", "--epochs", "4", "--quiet", "--overwrite", "--out", str(out)]) == 0
     assert len(json.loads((out / "metrics.json").read_text())["epochs"]) == 4
+    assert (out / MARKER).is_file()  # every run marks its folder: only such folders are ever replaced
     assert _names(tmp_path) == ["spiral", "spiral-2"]  # no partial or old folder left behind
 
 
@@ -114,6 +115,7 @@ def test_overwrite_keeps_the_old_run_if_the_new_one_cannot_be_put_in_place(tmp_p
     out = tmp_path / "r"
     out.mkdir()
     (out / "metrics.json").write_text("old")
+    (out / MARKER).write_text("")  # a run folder
     real_rename = os.rename
 
     def failing_rename(src, dst):
@@ -126,3 +128,26 @@ def test_overwrite_keeps_the_old_run_if_the_new_one_cannot_be_put_in_place(tmp_p
         with run_folder(out, overwrite=True) as folder:
             open(folder.join("metrics.json"), "w").close()
     assert (out / "metrics.json").read_text() == "old" and _names(tmp_path) == ["r"]
+
+
+def test_overwrite_replaces_only_a_run_folder_and_out_must_name_a_folder_of_its_own(tmp_path, monkeypatch, capsys):
+    mine = tmp_path / "thesis"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "thesis.tex").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for cwd, out, overwrite, why in [(tmp_path, mine, True, "not a tinygrad-sm run"),
+                                     (tmp_path, link, True, "is a symbolic link"),
+                                     (mine / "sub", ".", False, "is the current folder or holds it"),
+                                     (mine / "sub", mine, False, "is the current folder or holds it"),
+                                     (tmp_path, f"{afile}/", False, "it is a file, not a directory")]:
+        monkeypatch.chdir(cwd)
+        assert main(["train", "--epochs", "2", "--quiet", "--out", str(out)] + (["--overwrite"] if overwrite else [])) == 2
+        assert why in capsys.readouterr().err
+    assert (mine / "thesis.tex").read_text() == "keep" and _names(tmp_path) == ["afile", "link", "thesis"]
+    with pytest.raises(ValueError, match="not a tinygrad-sm run folder"):
+        with run_folder(mine, overwrite=True):
+            pass
+    assert (mine / "thesis.tex").read_text() == "keep"

@@ -46,6 +46,19 @@ def write_json(path, payload):
     return write_text(path, json.dumps(finite_or_none(payload), indent=1, allow_nan=False) + "\n")
 
 
+MARKER = ".tinygrad-sm-run"  # in every run folder: --overwrite replaces only folders holding it
+
+
+def is_replaceable(path):
+    """Whether ``--overwrite`` may replace ``path``: nothing there, an empty folder, or a
+    run folder (one holding ``MARKER``), never a link or any other folder."""
+    if not os.path.lexists(path):
+        return True
+    if os.path.islink(path) or not os.path.isdir(path):
+        return False
+    return not os.listdir(path) or os.path.isfile(os.path.join(path, MARKER))
+
+
 def _free(path):
     """Nothing there, or an empty folder (no run to lose)."""
     if not os.path.lexists(path):
@@ -68,7 +81,8 @@ def run_folder(out, overwrite=False):
     store the final path in the yielded object's ``final`` attribute.
 
     Without ``overwrite`` an existing ``out`` is kept and the run lands in a numbered
-    sibling; with it, the old folder is replaced only once the new one is complete.
+    sibling; with it, the old folder is replaced only once the new one is complete, and
+    only if it is a run folder (it holds ``MARKER``, which every run writes) or empty.
     """
     out = os.path.normpath(out)
     parent = os.path.dirname(os.path.abspath(out))
@@ -77,6 +91,7 @@ def run_folder(out, overwrite=False):
     os.chmod(folder.path, 0o777 & ~_umask())  # mkdtemp makes it private; a run folder is a usual folder
     try:
         yield folder
+        write_text(folder.join(MARKER), "a tinygrad-sm run folder: --overwrite may replace it\n")
         folder.final = _place(folder.path, out, overwrite)
     except BaseException:
         shutil.rmtree(folder.path, ignore_errors=True)
@@ -93,6 +108,8 @@ class _Folder:
 
 def _place(tmp, out, overwrite):
     if overwrite and os.path.isdir(out) and not os.path.islink(out):
+        if not is_replaceable(out):
+            raise ValueError(f"{out} is not a tinygrad-sm run folder (no {MARKER}); it is not replaced")
         old = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(out)), prefix=f".{os.path.basename(out)}.old-")
         os.replace(out, os.path.join(old, "run"))
         try:

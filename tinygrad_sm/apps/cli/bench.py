@@ -114,7 +114,7 @@ def run(args):
 
     _check(args)
     if args.out:
-        run_folder_ok(args.out, "bench")
+        run_folder_ok(args.out, "bench", overwrite=args.overwrite)
     harness.pin_threads(args.threads)
     facts = harness.machine(args.threads)
     print(harness.describe(facts), flush=True)

@@ -4,6 +4,7 @@ import argparse
 import os
 import tempfile
 
+from ..runs import MARKER, is_replaceable
 from .errors import UsageError
 
 GiB = 2**30
@@ -52,12 +53,26 @@ def writable_dir(path, command, flag="--out"):
     return path
 
 
-def run_folder_ok(path, command):
-    """``path`` can become a run folder: not a file, and its parent writable. The folder itself
-    is made by ``runs.run_folder`` (complete or not at all; a numbered sibling if a run is there)."""
-    if os.path.exists(path) and not os.path.isdir(path):
+def run_folder_ok(path, command, overwrite=False):
+    """``path`` can become a run folder: not a file (a trailing slash included), not ``.``,
+    ``..``, ``/`` or a folder holding the current one, and its parent writable. With
+    ``overwrite``, what is there must be a run folder (``runs.MARKER``) or empty: nothing
+    else is ever replaced. The folder itself is made by ``runs.run_folder``."""
+    plain = os.path.normpath(path)
+    where = os.path.abspath(plain)
+    if os.path.exists(plain) and not os.path.isdir(plain):
         fail(command, f"cannot write to --out {path}: it is a file, not a directory")
-    writable_dir(os.path.dirname(os.path.abspath(path)), command)
+    here = os.path.abspath(os.getcwd())
+    if os.path.basename(where) in ("", ".", "..") or here == where or here.startswith(where.rstrip(os.sep) + os.sep):
+        fail(command, f"--out {path} is the current folder or holds it; name a folder for this run "
+                      f"(e.g. --out runs/mine)")
+    if overwrite and os.path.islink(plain):
+        fail(command, f"--out {path} is a symbolic link; --overwrite replaces only a real run folder: "
+                      f"pass the folder it points to ({os.path.realpath(plain)})")
+    if overwrite and not is_replaceable(plain):
+        fail(command, f"--out {path} is a folder that is not a tinygrad-sm run (no {MARKER} in it); "
+                      f"--overwrite refuses to replace it: choose another --out, or remove it yourself")
+    writable_dir(os.path.dirname(where), command)
     return path
 
 
@@ -68,4 +83,5 @@ def add_out(parser, default, what):
                              f"complete; if a run is already there, the first free OUT-2, OUT-3, ... is used"
                              + (f" (default: {default})" if default else ""))
     parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing --out folder instead (once the new one is complete)")
+                        help="replace an existing --out run folder instead (once the new one is complete); "
+                             "only a folder a tinygrad-sm run wrote (or an empty one) is ever replaced")

@@ -127,7 +127,7 @@ def run(args):
             fail("graph", f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --expr "
                           f"(they describe the training step drawn without it)")
     out, params = _from_file(args.expr) if args.expr else _from_model(args)
-    run_folder_ok(args.out, "graph")
+    run_folder_ok(args.out, "graph", overwrite=args.overwrite)
     if args.kind == "steps":
         return _steps(out, params, args)
     kinds = ["backward", "forward"] if args.kind == "both" else [args.kind]

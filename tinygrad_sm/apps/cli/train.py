@@ -248,7 +248,7 @@ def _pointer_job(cfg):
 def run(args):
     cfg = config_from(args)
     job = _pointer_job(cfg) if cfg["dataset"] == "pointer" else _mlp_job(cfg)
-    run_folder_ok(cfg["out"], "train")
+    run_folder_ok(cfg["out"], "train", overwrite=args.overwrite)
     if not args.quiet:
         epochs = f"{cfg['epochs']} epoch{'s' if cfg['epochs'] != 1 else ''}"
         print(f"tinygrad-sm train: {job.header}, {epochs}, batch {cfg['batch_size']}, seed {cfg['seed']}",
