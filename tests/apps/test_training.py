@@ -229,3 +229,15 @@ def test_bench_threads_are_checked_before_torch_sees_them(capsys):
         assert len(err) == 1 and "--threads 100000 is more than" in err[0]
     with pytest.raises(ValueError, match="pin_threads: n must be an int from 1 to"):
         harness.pin_threads(100000)
+
+
+def test_fit_refuses_an_empty_training_set_and_evaluate_refuses_nan_or_labels_that_are_not_classes():
+    model = nn.MLP([2, 4, 3], rng=0)
+    X = np.random.default_rng(0).random((10, 2)).astype(np.float32)
+    y = np.zeros(10, np.int64)
+    with pytest.raises(ValueError, match="fit: the training set is empty"):
+        fit(model, optim.SGD(model.parameters(), lr=0.1), X[:0], y[:0], 2, 8)
+    with pytest.raises(ValueError, match="evaluate: X must be real and finite"):
+        evaluate(model, np.full((3, 2), np.nan, np.float32), np.zeros(3, np.int64))
+    with pytest.raises(ValueError, match="evaluate: y must be a 1-d integer array"):
+        evaluate(model, X[:3], np.array(["a", "b", "c"]))

@@ -153,7 +153,8 @@ def training_bytes(cfg: dict[str, Any]) -> int:
     """About how many bytes training takes, from the sizes alone: parameters with their
     gradients and Adam's two moments, and a batch's activations (the heads' L×L maps and
     the (B, L, d) tensors along the way, with their gradients), in float32."""
-    d, L, B = cfg["d_model"], cfg["max_len"], max(cfg["batch_size"], 4096)
+    # A batch never holds more sequences than the data set has (the evaluation batch is 4096).
+    d, L, B = cfg["d_model"], cfg["max_len"], max(min(cfg["batch_size"], cfg["n"]), min(4096, cfg["n"]))
     V = vocab_size(cfg["max_len"], cfg["n_values"])
     params = (V + L) * d + 4 * d * d + 4 * d + 2 * d + 2
     activations = B * cfg["heads"] * L * L * 3 + B * L * d * 12

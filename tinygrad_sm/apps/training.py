@@ -90,6 +90,11 @@ def evaluate(model, X, y, batch_size=4096):
         raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
     if not len(y):
         return {"loss": float("nan"), "accuracy": float("nan")}
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf" or not np.isfinite(X).all():
+        raise ValueError(f"evaluate: X must be real and finite (dtype {X.dtype}); it has NaN/inf or is not numeric")
+    if y.dtype.kind not in "iu" or y.ndim != 1:
+        raise ValueError(f"evaluate: y must be a 1-d integer array of class indices, got {y.dtype} {y.shape}")
     total, correct = 0.0, 0
     with _evaluating(model):
         for start, z in zip(range(0, len(X), batch_size), _logits(model, X, batch_size)):
@@ -113,6 +118,8 @@ def _check_data(model, X, y, what):
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim < 1 or len(X) != len(y):
         raise ValueError(f"fit: {what} has {len(X) if X.ndim else 0} rows of X but {len(y)} labels")
+    if what == "the training set" and not len(y):
+        raise ValueError("fit: the training set is empty (0 rows); there is nothing to train on")
     if X.dtype.kind not in "biuf" or not np.isfinite(X).all():
         raise ValueError(f"fit: {what} X must be real and finite (dtype {X.dtype})")
     if y.dtype.kind not in "iu" or y.ndim != 1:

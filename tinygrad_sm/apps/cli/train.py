@@ -256,8 +256,9 @@ def run(args):
     start = time.perf_counter()
     model, history, split = _watched(cfg, job.settings, lambda on_epoch: job.train(on_epoch, not args.quiet))
     payload = metrics(job.config, model, history, job.about(model))
-    try:
-        with run_folder(cfg["out"], overwrite=args.overwrite) as folder:
+    try:  # the pictures run the model again: a run that blew up is its loss's to report, not NumPy's
+        with run_folder(cfg["out"], overwrite=args.overwrite) as folder, \
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             written = write_run(folder, model, payload, job.pictures(model, history, split),
                                 split[0][: cfg["batch_size"]], split[2][: cfg["batch_size"]])
     except OSError as e:
