@@ -201,5 +201,17 @@ def test_a_pytorch_state_dict_loads_as_is_and_back(dtype):
     # and back: our weights into a fresh PyTorch model
     nn.init.normal_(ours[2].weight, generator=1)
     back = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).to(tdt)
-    back.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    back.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     np.testing.assert_allclose(back(torch.tensor(x)).detach().numpy(), ours(tg.tensor(x)).numpy(), rtol=tol, atol=tol)
+
+
+def test_state_dict_holds_tensors_sharing_the_parameters_memory():
+    model = tg.nn.Linear(3, 2)
+    sd = model.state_dict()
+    assert all(isinstance(v, tg.Tensor) for v in sd.values()) and sd["weight"].size() == (2, 3)
+    snapshot = {k: v.clone() for k, v in sd.items()}
+    with tg.no_grad():
+        sd["bias"].copy_(np.array([1.0, 2.0]))
+    assert model.bias.tolist() == [1.0, 2.0] and snapshot["bias"].tolist() != [1.0, 2.0]
+    model.load_state_dict(snapshot)
+    assert model.bias.tolist() == snapshot["bias"].tolist()

@@ -211,8 +211,10 @@ class Module:
 
     # --- persistence -----------------------------------------------------------
     def state_dict(self):
-        """``{dotted name: ndarray copy}`` of every parameter."""
-        return OrderedDict((k, np.array(p.numpy(), copy=True)) for k, p in self.named_parameters())
+        """``{dotted name: tensor}`` of every parameter, as PyTorch gives it: each tensor is the
+        parameter's memory cut from the graph (``p.detach()``), so ``sd[k].copy_(v)`` under
+        ``no_grad()`` writes the parameter, and ``.clone()`` (or ``np.array(sd[k])``) copies."""
+        return OrderedDict((k, p.detach()) for k, p in self.named_parameters())
 
     def load_state_dict(self, state, check_finite=True):
         """Copy ``state`` (``{dotted name: array or Tensor}``) into the parameters, all or nothing.
@@ -266,7 +268,7 @@ class Module:
         as ``load`` does). The file is written beside ``path`` and renamed into place, so
         a failure leaves an existing file untouched. Returns the path written."""
         path = npz_path(path)
-        state = self.state_dict()
+        state = {k: p.numpy() for k, p in self.state_dict().items()}
 
         def write(f):  # what np.savez does, without its argument names clashing with keys
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
