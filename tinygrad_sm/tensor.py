@@ -102,6 +102,12 @@ class Tensor(InPlace, TorchMethods, Traced):
     _version: int  # writes to this tensor's own memory so far (kept by the owner only)
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> None:
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"Tensor(data, requires_grad=False, dtype=None): requires_grad must be True or False, got "
+                f"{requires_grad!r}; for a tensor of a given shape (PyTorch's legacy torch.Tensor(2, 3)) use "
+                f"tg.zeros(2, 3) or tg.empty(2, 3)"
+            )
         if isinstance(data, Tensor):
             data = data._data
         elif isinstance(data, (str, bytes, dict, set, frozenset)) or data is None or \

@@ -215,3 +215,15 @@ def test_state_dict_holds_tensors_sharing_the_parameters_memory():
     assert model.bias.tolist() == [1.0, 2.0] and snapshot["bias"].tolist() != [1.0, 2.0]
     model.load_state_dict(snapshot)
     assert model.bias.tolist() == snapshot["bias"].tolist()
+
+
+def test_load_state_dict_strict_false_and_pytorchs_errors_and_return():
+    model = tg.nn.Linear(3, 2)
+    result = model.load_state_dict({"weight": np.zeros((2, 3)), "extra": np.ones(1)}, strict=False)
+    assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
+    assert (model.weight.numpy() == 0).all()
+    with pytest.raises(RuntimeError, match=r"missing keys \['bias'\].*strict=False"):
+        model.load_state_dict({"weight": np.ones((2, 3))})
+    assert (model.weight.numpy() == 0).all()  # nothing loaded
+    with pytest.raises(TypeError, match="requires_grad must be True or False, got 3.*tg.zeros\\(2, 3\\)"):
+        tg.Tensor(2, 3)

@@ -1,7 +1,7 @@
 """``Module`` and ``Parameter``: attribute-registered parameters and submodules."""
 import os
 import zipfile
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
@@ -16,6 +16,17 @@ def npz_path(path):
     """``path`` with ``.npz`` appended unless it ends with it (NumPy's ``savez`` rule)."""
     path = os.fsdecode(path)
     return path if path.endswith(".npz") else path + ".npz"
+
+
+class StateDictKeyError(KeyError, RuntimeError):
+    """Keys that do not match in ``load_state_dict``: a ``RuntimeError`` as in PyTorch (and a
+    ``KeyError``, as in earlier versions)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 def _overwrite(param, array):
@@ -216,27 +227,32 @@ class Module:
         ``no_grad()`` writes the parameter, and ``.clone()`` (or ``np.array(sd[k])``) copies."""
         return OrderedDict((k, p.detach()) for k, p in self.named_parameters())
 
-    def load_state_dict(self, state, check_finite=True):
+    def load_state_dict(self, state, strict=True, check_finite=True):
         """Copy ``state`` (``{dotted name: array or Tensor}``) into the parameters, all or nothing.
 
         Everything is checked before any parameter changes: the keys must be exactly
         the model's parameter names; every value must have its parameter's shape and a
         real numeric dtype (bool, int or float: not complex, str or object), and, with
         ``check_finite``, no NaN or inf once cast to the parameter's dtype (1e300 is inf
-        in float32). The parameters stay the same objects (an optimizer keeps them);
-        a graph made before the load keeps the values it saved.
+        in float32). The parameters stay the same objects (an optimizer keeps them),
+        written in place (a graph made before the load refuses to backpropagate).
+        ``strict=False`` loads the keys both sides have and skips the rest, as in PyTorch.
+        Returns PyTorch's ``(missing_keys, unexpected_keys)`` named tuple.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
         own = dict(self.named_parameters())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
-        if missing or unexpected:
-            raise KeyError(
-                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
+        if strict and (missing or unexpected):
+            raise StateDictKeyError(
+                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected} "
+                f"(strict=False loads the keys both have)"
             )
         staged = {}
         for k, p in own.items():
+            if k not in state:
+                continue
             value = state[k]
             try:
                 arr = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
@@ -259,9 +275,9 @@ class Module:
                     f"load_state_dict: {k!r} has {bad} NaN/inf value(s){why}; pass check_finite=False to load it anyway"
                 )
             staged[k] = cast
-        for k, p in own.items():
-            _overwrite(p, staged[k])
-        return self
+        for k, arr in staged.items():
+            _overwrite(own[k], arr)
+        return IncompatibleKeys(missing, unexpected)
 
     def save(self, path):
         """Write the parameters to an ``.npz`` file (``.npz`` is appended if ``path`` lacks it,
@@ -291,7 +307,8 @@ class Module:
             raise ValueError(f"load: {npz!r} holds a single array (a .npy file), not the named parameters "
                              f"that save() writes to an .npz archive")
         with f:
-            return self.load_state_dict({k: f[k] for k in f.files}, check_finite=check_finite)
+            self.load_state_dict({k: f[k] for k in f.files}, check_finite=check_finite)
+            return self
 
     def extra_repr(self):
         return ""
