@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_sm as tg
-from tinygrad_sm.utils.data import DataLoader, TensorDataset
+from tinygrad_sm.utils.data import DataLoader, Dataset, TensorDataset
 
 
 def dataset(n=10):
@@ -76,3 +76,19 @@ def test_utils_are_real_modules():
     import tinygrad_sm.utils.data as data_module
 
     assert tg.utils.data is data_module and data_module.DataLoader is DataLoader
+
+
+def test_dict_rows_collate_key_by_key_and_collate_fn_and_num_workers_are_taken():
+    class Rows(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return {"x": np.full(2, i, np.float32), "y": i, "name": f"n{i}"}
+
+    batch = next(iter(DataLoader(Rows(), batch_size=2, num_workers=2, pin_memory=True)))
+    assert batch["x"].shape == (2, 2) and batch["x"].dtype == np.float32
+    assert batch["y"].tolist() == [0, 1] and batch["name"] == ["n0", "n1"]
+    assert next(iter(DataLoader(Rows(), batch_size=3, collate_fn=len))) == 3
+    with pytest.raises(ValueError, match="num_workers must be an int"):
+        DataLoader(Rows(), num_workers=-1)

@@ -11,6 +11,7 @@ made once) or, without one, from the generator ``tg.manual_seed`` seeds.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,7 +80,8 @@ class DataLoader:
     """
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 generator: int | np.random.Generator | None = None) -> None:
+                 generator: int | np.random.Generator | None = None, collate_fn: Any = None, num_workers: int = 0,
+                 pin_memory: bool = False) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__ (e.g. a TensorDataset), got "
                             f"{type(dataset).__name__}")
@@ -87,6 +89,11 @@ class DataLoader:
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = None if generator is None else _rng(generator)
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be an int ≥ 0, got {num_workers!r}")
+        self.collate_fn = collate_fn  # batches are made in this process: num_workers and pin_memory change nothing
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -99,14 +106,25 @@ class DataLoader:
             yield self._batch(idx)
 
     def _batch(self, idx):
-        if isinstance(self.dataset, TensorDataset):
+        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
             return self.dataset.rows(idx)
         rows = [self.dataset[int(i)] for i in idx]
-        single = not isinstance(rows[0], tuple)
-        fields = zip(*rows) if not single else [rows]
-        batch = tuple(Tensor(np.stack([np.asarray(v.numpy() if isinstance(v, Tensor) else v) for v in f]))
-                      for f in fields)
-        return batch[0] if single else batch
+        return (self.collate_fn or default_collate)(rows)
 
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset"]
+def default_collate(rows: list[Any]) -> Any:
+    """Rows into a batch, as PyTorch's ``default_collate``: tuples and lists field by field,
+    dicts key by key, numbers, arrays and tensors stacked into one tensor along a new first
+    axis, anything else (strings) kept as a list."""
+    first = rows[0]
+    if isinstance(first, Mapping):
+        return {k: default_collate([r[k] for r in rows]) for k in first}
+    if isinstance(first, (tuple, list)):
+        fields = [default_collate(list(f)) for f in zip(*rows)]
+        return tuple(fields) if isinstance(first, tuple) else fields
+    if isinstance(first, (Tensor, np.ndarray, np.generic, int, float, bool)):
+        return Tensor(np.stack([np.asarray(r.numpy() if isinstance(r, Tensor) else r) for r in rows]))
+    return list(rows)
+
+
+__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate"]
