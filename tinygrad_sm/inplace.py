@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .grad_mode import STATE, no_grad
+from .interop import needs_grad
 from .ops.shape import index_arrays
 from .record import AccumulateGrad
 from .versions import owner_of
@@ -34,12 +35,6 @@ def _raw(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return np.asarray([_raw(v) for v in x])
     return x
-
-
-def _needs_grad(x: Any) -> bool:
-    if getattr(x, "requires_grad", False):
-        return True
-    return isinstance(x, (list, tuple)) and any(_needs_grad(v) for v in x)
 
 
 class InPlace:
@@ -67,7 +62,7 @@ class InPlace:
         self._check_writable(what)
         if STATE.grad_enabled:
             for x in operands:
-                if _needs_grad(x):
+                if needs_grad(x):
                     raise RuntimeError(
                         f"{what}: the value written requires grad, and an in-place write cannot record it; "
                         f"build the result out of place (tg.where, tg.concatenate), or detach() the value"
@@ -169,15 +164,7 @@ class InPlace:
         if self.requires_grad and arr.dtype.kind != "f":
             raise TypeError(f"t.data = value: the tensor requires grad, so the value must be floating, got {arr.dtype}")
         arr.setflags(False)
-        with _writing:
-            self._data = arr
-            self._version += 1
-            node = self._node
-            if type(node) is AccumulateGrad:  # graphs recorded before send their gradients nowhere
-                node.leaf = _gone
-                self._node = AccumulateGrad(self)
-            elif node is not None:
-                node.written = self._version
+        self._rebind(arr, None)
 
     def _share(self, other: Any) -> None:
         """Make this tensor (one that owns its memory) a view of ``other``'s memory, sharing
@@ -185,11 +172,16 @@ class InPlace:
         if self.requires_grad and other.dtype.kind != "f":
             raise TypeError(f"t.data = value: the tensor requires grad, so the value must be floating, "
                             f"got {other.dtype}")
-        root = other if other._base is None else other._base
+        self._rebind(other._data, other if other._base is None else other._base)
+
+    def _rebind(self, data: np.ndarray, base: Any) -> None:
+        """Point this tensor at other memory (``data``, owned by ``base`` or by itself). Its
+        version goes up, so views of the old memory see the change, and graphs recorded
+        before no longer reach it: its old gradient node sends gradients nowhere."""
         with _writing:
-            self._version += 1  # views made of the old memory see the change of memory
-            self._data = other._data
-            self._base = root
+            self._version += 1
+            self._data = data
+            self._base = base
             node = self._node
             if type(node) is AccumulateGrad:
                 node.leaf = _gone

@@ -41,7 +41,7 @@ def array_ufunc(tensor_type, wrap, ufunc, method, inputs, kwargs):
         else:
             result = getattr(inputs[1], REFLECTED[name])(first)
     else:
-        if STATE.grad_enabled and any(getattr(x, "requires_grad", False) for x in inputs):
+        if STATE.grad_enabled and needs_grad(inputs):
             raise TypeError(
                 f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method}: this NumPy function is not "
                 f"a tinygrad_sm op, so its gradient cannot be recorded; use the tensor method if there is one "
@@ -80,7 +80,7 @@ def array_function(tensor_type, func, args, kwargs):
     """A NumPy function (``np.sum``, ``np.concatenate``, ``np.allclose``...) called with
     tensors computes on their values and returns NumPy's result; when a tensor would need
     a gradient through a float result, it refuses and names the tensor operation to use."""
-    if STATE.grad_enabled and func.__name__ not in _NO_GRADIENT and _needs_grad(tensor_type, (args, kwargs)):
+    if STATE.grad_enabled and func.__name__ not in _NO_GRADIENT and needs_grad((args, kwargs)):
         raise TypeError(
             f"np.{func.__name__}: a tensor that requires grad was passed to a NumPy function, which would drop "
             f"its gradient; use the tensor method or tg function (t.sum(), t.mean(), tg.concatenate, ...), or "
@@ -89,13 +89,14 @@ def array_function(tensor_type, func, args, kwargs):
     return func(*_values(tensor_type, args), **_values(tensor_type, kwargs))
 
 
-def _needs_grad(tensor_type, x):
-    if isinstance(x, tensor_type):
-        return x.requires_grad
+def needs_grad(x):
+    """Whether ``x`` is, or a list/tuple/dict holds, a tensor that requires grad."""
+    if getattr(x, "requires_grad", False):
+        return True
     if isinstance(x, (list, tuple)):
-        return any(_needs_grad(tensor_type, v) for v in x)
+        return any(needs_grad(v) for v in x)
     if isinstance(x, dict):
-        return any(_needs_grad(tensor_type, v) for v in x.values())
+        return any(needs_grad(v) for v in x.values())
     return False
 
 

@@ -147,9 +147,11 @@ class Op:
         """The op's settings named in ``params``, e.g. ``{"axis": 1}``."""
         return {k: getattr(self, k, None) for k in type(self).params}
 
-    def saved_items(self) -> list[tuple[str, Any]]:
-        """``[(name, value)]`` of what this node keeps for backward (empty once freed)."""
-        saved = getattr(self, "saved", None)
+    def saved_items(self, saved: tuple[Any, ...] | None = None) -> list[tuple[str, Any]]:
+        """``[(name, value)]`` of what this node keeps for backward (empty once freed), or of
+        ``saved`` (the values a running backward took from the node)."""
+        if saved is None:
+            saved = getattr(self, "saved", None)
         if not saved:
             return []
         names = type(self).saved_names

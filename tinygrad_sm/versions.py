@@ -36,17 +36,12 @@ def check(node, saved):
         _stale(node, saved, None, None)
 
 
-def _items(node, saved):
-    names = type(node).saved_names
-    return [(names[i] if i < len(names) else f"saved{i}", v) for i, v in enumerate(saved)]
-
-
 def _stale(node, saved, root, then):
     if root is None:
         what = "its own output"
         versions = "it was modified in place after forward"
     else:
-        which = [name for name, v in _items(node, saved)
+        which = [name for name, v in node.saved_items(saved)
                  if isinstance(v, np.ndarray) and np.may_share_memory(v, root._data)]
         what = ", ".join(repr(n) for n in which) or "value"
         what = f"the saved {what} ({root._data.dtype} {root._data.shape})"
@@ -73,5 +68,5 @@ def fingerprints(saved):
 
 def changed(node, saved):
     """Names of saved arrays whose bytes differ from their fingerprints."""
-    items = _items(node, saved)
+    items = node.saved_items(saved)
     return [name for (name, v), c in zip(items, node.checks) if c is not None and fingerprint(v) != c]

@@ -38,12 +38,9 @@ def _overwrite(param, array):
     array = np.array(array, copy=True)
     retype = array.dtype != param.dtype
     with no_grad():
-        param.data = array
-    if retype and param.requires_grad:
-        param.requires_grad_(False)
-        param.requires_grad_(True)
-        if param.grad is not None:
-            param.grad = Tensor(np.asarray(param.grad.numpy()).astype(array.dtype))
+        param.data = array  # a new dtype: new memory and a new gradient node (Tensor.data's setter)
+    if retype and param.grad is not None:
+        param.grad = Tensor(np.asarray(param.grad.numpy()).astype(array.dtype))
 
 
 def check_input_dtype(module, x, param):
